@@ -1,0 +1,139 @@
+// The storage engine interface: one method per operation, shared by the classic ASCII, meta
+// and binary protocols. Everything protocol-specific (parsing, reply bytes, noreply/quiet)
+// stays in the session; an engine only stores items.
+//
+// Time: requests carry exptime as on the wire (0 = never, 1..2592000 relative seconds, larger
+// absolute unix time, negative = already expired); engines convert with ToDeadline() from
+// mnemo/item_rules.h using their Clock, so that tests can drive time without sleeping.
+//
+// Thread safety: every method may be called concurrently from any number of threads unless an
+// engine documents otherwise (the map engine serialises with one mutex). Visitor callbacks run
+// while the engine may hold internal locks: they must not call back into the engine.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "mnemo/function_ref.h"
+#include "mnemo/key.h"
+#include "mnemo/protocol/response.h"
+
+namespace mnemo {
+
+// Seconds since the unix epoch. Engines read time only through this, never from the system.
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual std::int64_t Now() const = 0;
+};
+
+// A read-only view of one item, valid only during the visitor call that receives it.
+struct ItemView {
+  std::string_view key;
+  std::string_view value;
+  std::uint32_t client_flags = 0;
+  std::uint64_t cas = 0;
+  std::int64_t deadline = 0;     // absolute expiry in unix seconds; 0 = never
+  std::int64_t last_access = 0;  // unix seconds of the access before this request
+  bool fetched = false;          // fetched before this request
+  bool stale = false;            // invalidated (meta I); served but marked X
+  bool win = false;              // this caller won the right to recache (meta W)
+  bool lost = false;             // another caller already won (meta Z)
+};
+
+using ItemVisitor = FunctionRef<void(const ItemView&)>;
+using StatSink = FunctionRef<void(std::string_view name, std::string_view value)>;
+
+struct GetRequest {
+  HashedKey key;
+  std::optional<std::int64_t> touch_exptime;  // gat/gats/mg T: set a new exptime on a hit
+  std::optional<std::int64_t> vivify_exptime; // mg N: on miss create an empty stub, caller wins
+  std::optional<std::int64_t> recache_ttl;    // mg R: win when remaining TTL is below this
+  bool bump = true;    // false for mg u: no LRU bump, access time and fetched bit untouched
+  bool peek = false;   // me: inspect without any side effect
+};
+
+enum class StoreMode : std::uint8_t { kSet, kAdd, kReplace, kAppend, kPrepend, kCas };
+
+struct StoreRequest {
+  HashedKey key;
+  StoreMode mode = StoreMode::kSet;
+  std::string_view value;
+  std::uint32_t client_flags = 0;
+  std::int64_t exptime = 0;
+  std::uint64_t compare_cas = 0;  // kCas, or any mode with meta C / binary header CAS; 0 = none
+  std::uint64_t new_cas = 0;      // meta E: use as the item's CAS; 0 = engine assigns
+  bool invalidate = false;        // meta I: with compare_cas, an older CAS stores a stale item
+  std::optional<std::int64_t> vivify_exptime;  // meta N for append/prepend: create on miss
+};
+
+struct StoreResult {
+  StoreStatus status = StoreStatus::kNotStored;
+  std::uint64_t cas = 0;  // CAS of the stored item when kStored
+};
+
+struct DeleteRequest {
+  HashedKey key;
+  std::uint64_t compare_cas = 0;  // 0 = none
+  std::uint64_t new_cas = 0;      // meta E with I
+  bool invalidate = false;        // meta I: mark stale and bump CAS instead of removing
+  std::optional<std::int64_t> invalidate_exptime;  // meta T with I
+};
+
+struct ArithRequest {
+  HashedKey key;
+  bool increment = true;
+  std::uint64_t delta = 1;
+  std::uint64_t compare_cas = 0;
+  std::uint64_t new_cas = 0;
+  std::optional<std::int64_t> create_exptime;  // create with `initial` on miss
+  std::uint64_t initial = 0;
+  std::optional<std::int64_t> touch_exptime;   // meta T
+};
+
+struct ArithResult {
+  ArithStatus status = ArithStatus::kNotFound;
+  std::uint64_t value = 0;
+  std::uint64_t cas = 0;
+  std::int64_t deadline = 0;
+};
+
+class Engine {
+ public:
+  virtual ~Engine() = default;
+
+  // Looks up an item. On a hit calls on_hit exactly once, with the item as it is after this
+  // request's side effects (touch, vivify) and the access state from before it; returns kHit.
+  // On a miss returns kMiss, kExpired or kFlushed without calling on_hit, unless
+  // vivify_exptime creates a stub, which counts as a hit with win set.
+  virtual GetStatus Get(const GetRequest& request, ItemVisitor on_hit) = 0;
+
+  // Stores according to mode. kSet and kCas with compare_cas; kAdd fails on a live item (and
+  // bumps it); kReplace/kAppend/kPrepend fail on a missing one. append/prepend keep the
+  // stored flags and exptime. Every successful store assigns a new CAS.
+  virtual StoreResult Store(const StoreRequest& request) = 0;
+
+  virtual DeleteStatus Delete(const DeleteRequest& request) = 0;
+
+  // incr/decr on a decimal unsigned 64-bit value: incr wraps modulo 2^64, decr floors at 0; a
+  // shorter result is space-padded to the old length as memcached does.
+  virtual ArithResult Arithmetic(const ArithRequest& request) = 0;
+
+  // Sets a new exptime on a live item; keeps its CAS.
+  virtual TouchStatus Touch(const HashedKey& key, std::int64_t exptime) = 0;
+
+  // Invalidates every item stored before now + delay (memcached flush_all semantics: with a
+  // delay, items stored before that moment vanish once it arrives).
+  virtual void FlushAll(std::int64_t delay) = 0;
+
+  // Calls visit for every live item, in no particular order, until it returns false.
+  virtual void ForEach(FunctionRef<bool(const ItemView&)> visit) = 0;
+
+  // Emits the engine's counters for a stats group: "" for the general group (curr_items,
+  // bytes, total_items, evictions, ...), or "items", "slabs", "sizes". Returns false for a
+  // group the engine does not know.
+  virtual bool Stats(std::string_view group, StatSink sink) = 0;
+};
+
+}  // namespace mnemo

@@ -1,0 +1,109 @@
+#include "mnemo/session.h"
+
+#include <algorithm>
+
+#include "ascii/handler.h"
+#include "binary/handler.h"
+#include "core/context.h"
+#include "meta/handler.h"
+#include "mnemo/protocol/ascii.h"
+#include "mnemo/protocol/binary.h"
+#include "mnemo/protocol/meta.h"
+
+namespace mnemo {
+namespace {
+
+constexpr unsigned char kBinaryRequestMagic = 0x80;
+
+// A text line is routed to the meta parser when its verb is one of the two-letter meta verbs.
+// Returns nullopt while too few bytes have arrived to tell.
+std::optional<bool> IsMetaLine(std::string_view in) {
+  if (in.size() < 3 && in.find('\n') == std::string_view::npos) return std::nullopt;
+  return meta::IsMetaCommand(in);
+}
+
+}  // namespace
+
+Session::Session(Engine& engine, const SessionConfig& config, CommandCounters& counters,
+                 SessionHooks* hooks)
+    : engine_(engine),
+      config_(config),
+      counters_(counters),
+      hooks_(hooks != nullptr ? hooks : &default_hooks_),
+      mode_(config.protocol) {
+  if (mode_ == ProtocolMode::kBinary) {
+    protocol_ = Protocol::kBinary;
+    protocol_known_ = true;
+  } else if (mode_ == ProtocolMode::kAscii) {
+    protocol_known_ = true;
+  }
+}
+
+Session::~Session() = default;
+
+std::size_t Session::Process(std::string_view input, std::string& output) {
+  SessionContext context{engine_, config_, counters_, *hooks_};
+  ParserLimits limits;
+  limits.max_value_bytes = config_.item_size_max;
+  std::size_t consumed = 0;
+  const std::size_t output_before = output.size();
+
+  while (!closing_ && consumed < input.size()) {
+    std::string_view in = input.substr(consumed);
+    if (skip_bytes_ > 0) {
+      std::size_t n = std::min(skip_bytes_, in.size());
+      skip_bytes_ -= n;
+      consumed += n;
+      continue;
+    }
+    if (!protocol_known_) {
+      protocol_ = static_cast<unsigned char>(in[0]) == kBinaryRequestMagic ? Protocol::kBinary
+                                                                           : Protocol::kAscii;
+      protocol_known_ = true;
+    }
+
+    Request request;
+    ParseResult result;
+    if (protocol_ == Protocol::kBinary) {
+      result = binary::ParseRequest(in, limits, request);
+    } else {
+      std::optional<bool> is_meta = IsMetaLine(in);
+      if (!is_meta) break;
+      result = *is_meta ? meta::ParseRequest(in, limits, request)
+                        : ascii::ParseRequest(in, limits, request);
+    }
+    if (result.status == ParseStatus::kIncomplete) break;
+    consumed += result.consumed;
+
+    switch (result.status) {
+      case ParseStatus::kOk:
+        if (request.protocol == Protocol::kBinary) {
+          binary::Execute(request, context, output);
+        } else if (request.protocol == Protocol::kMeta) {
+          meta::Execute(request, context, output);
+        } else {
+          ascii::Execute(request, context, output);
+        }
+        if (request.oversize) skip_bytes_ = request.skip_bytes;
+        break;
+      case ParseStatus::kError:
+      case ParseStatus::kFatal:
+        if (request.protocol == Protocol::kBinary) {
+          binary::AppendError(request, output);
+        } else if (!request.error.empty()) {
+          ascii::AppendError(request, output);
+        }
+        if (result.status == ParseStatus::kFatal) context.close = true;
+        break;
+      case ParseStatus::kIncomplete:
+        break;
+    }
+    if (context.close) closing_ = true;
+  }
+
+  counters_.bytes_read += consumed;
+  counters_.bytes_written += output.size() - output_before;
+  return consumed;
+}
+
+}  // namespace mnemo
