@@ -24,16 +24,17 @@ asio::awaitable<void> Serve(tcp::socket socket, Shared& shared) {
   mnemo::Session session(shared.engine, shared.config, shared.counters);
   std::string input, output;
   char chunk[64 * 1024];
+  asio::error_code error;
+  auto on_error = asio::redirect_error(asio::use_awaitable, error);
   for (;;) {
-    auto [error, n] =
-        co_await socket.async_read_some(asio::buffer(chunk), asio::as_tuple(asio::use_awaitable));
+    std::size_t n = co_await socket.async_read_some(asio::buffer(chunk), on_error);
     if (error) co_return;
     input.append(chunk, n);
-    input.erase(0, session.Process(input, output));
-    if (!output.empty()) {
-      auto [write_error, written] = co_await asio::async_write(
-          socket, asio::buffer(output), asio::as_tuple(asio::use_awaitable));
-      if (write_error) co_return;
+    for (;;) {  // Process pauses at its output high-water mark: write, then go on.
+      input.erase(0, session.Process(input, output));
+      if (output.empty()) break;
+      co_await asio::async_write(socket, asio::buffer(output), on_error);
+      if (error) co_return;
       output.clear();
     }
     if (session.closing()) co_return;

@@ -134,6 +134,11 @@ class Engine {
   // bytes, total_items, evictions, ...), or "items", "slabs", "sizes". Returns false for a
   // group the engine does not know.
   virtual bool Stats(std::string_view group, StatSink sink) = 0;
+
+  // The engine's current time (its Clock, unix seconds). Meta replies report times relative to
+  // it (mg t and l, ma t, me exp and la), so they must use the clock the deadlines came from.
+  // Engines with a Clock override it; the default 0 only suits engines whose items never expire.
+  virtual std::int64_t Now() const { return 0; }
 };
 
 }  // namespace mnemo

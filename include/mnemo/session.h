@@ -9,6 +9,7 @@
 // thread only (the server keeps one per worker and sums them on read).
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -30,21 +31,52 @@ struct SessionConfig {
   bool dump_enabled = true;       // -X turns off cachedump and metadump
   bool shutdown_enabled = false;  // -A
   bool sasl_required = false;     // -S: binary only, every command after auth
+  // Process stops taking requests once `output` holds this many bytes, so a client pipelining
+  // many large gets cannot make a server buffer without bound. The caller sends the output and
+  // calls Process again before reading more.
+  std::size_t output_high_water = 1024 * 1024;
 };
 
-// Per-connection-thread command counters behind `stats` (memcached's names).
+// A counter with one writer thread and any number of reader threads: increments are a plain
+// load and store (no locked instruction on the hot path), reads from other threads see a
+// recent value without a data race.
+class Counter {
+ public:
+  Counter() = default;
+  Counter(const Counter& other) : value_(other.load()) {}
+  Counter& operator=(const Counter& other) {
+    store(other.load());
+    return *this;
+  }
+  Counter& operator+=(std::uint64_t n) {
+    store(load() + n);
+    return *this;
+  }
+  Counter& operator++() { return *this += 1; }
+  void operator++(int) { *this += 1; }
+  operator std::uint64_t() const { return load(); }  // NOLINT: reads like the number it is
+  std::uint64_t load() const { return value_.load(std::memory_order_relaxed); }
+  void store(std::uint64_t v) { value_.store(v, std::memory_order_relaxed); }
+
+ private:
+  std::atomic<std::uint64_t> value_{0};
+};
+
+// Command counters behind `stats` (memcached's names). Written by one thread (a session's, or
+// the sessions of one server worker); the server sums every worker's set when asked.
 struct CommandCounters {
-  std::uint64_t cmd_get = 0, cmd_set = 0, cmd_flush = 0, cmd_touch = 0, cmd_meta = 0;
-  std::uint64_t get_hits = 0, get_misses = 0, get_expired = 0, get_flushed = 0;
-  std::uint64_t delete_hits = 0, delete_misses = 0;
-  std::uint64_t incr_hits = 0, incr_misses = 0, decr_hits = 0, decr_misses = 0;
-  std::uint64_t cas_hits = 0, cas_misses = 0, cas_badval = 0;
-  std::uint64_t touch_hits = 0, touch_misses = 0;
-  std::uint64_t store_too_large = 0, store_no_memory = 0;
-  std::uint64_t auth_cmds = 0, auth_errors = 0;
-  std::uint64_t bytes_read = 0, bytes_written = 0;
+  Counter cmd_get, cmd_set, cmd_flush, cmd_touch, cmd_meta;
+  Counter get_hits, get_misses, get_expired, get_flushed;
+  Counter delete_hits, delete_misses;
+  Counter incr_hits, incr_misses, decr_hits, decr_misses;
+  Counter cas_hits, cas_misses, cas_badval;
+  Counter touch_hits, touch_misses;
+  Counter store_too_large, store_no_memory;
+  Counter auth_cmds, auth_errors;
+  Counter bytes_read, bytes_written;
 
   void Add(const CommandCounters& other);
+  void Reset();
 };
 
 // What the process around a session provides: server-level stats, shutdown, verbosity.
@@ -75,9 +107,11 @@ class Session {
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
-  // Executes every complete request at the front of `input`, appending replies to `output`.
-  // Returns how many bytes were consumed; the caller drops them and calls again with the rest
-  // plus new bytes. Once closing() is true, the caller sends `output` and closes.
+  // Executes the complete requests at the front of `input`, appending replies to `output`,
+  // until the input holds no complete request or output reaches config.output_high_water.
+  // Returns how many bytes were consumed; the caller drops them, sends the output, and calls
+  // again (with more bytes if nothing was consumed). Once closing() is true, the caller sends
+  // `output` and closes.
   std::size_t Process(std::string_view input, std::string& output);
 
   bool closing() const { return closing_; }

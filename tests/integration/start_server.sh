@@ -6,7 +6,7 @@ start_server() {
   log=$(mktemp)
   "$@" -p 0 >"$log" 2>&1 &
   SERVER_PID=$!
-  trap 'kill $SERVER_PID 2>/dev/null; wait $SERVER_PID 2>/dev/null; rm -f '"$log" EXIT
+  trap 'kill $SERVER_PID 2>/dev/null || true; wait $SERVER_PID 2>/dev/null || true; rm -f '"$log" EXIT
   for _ in $(seq 200); do
     SERVER_PORT=$(sed -n 's/.*listening on [^ ]*:\([0-9][0-9]*\).*/\1/p' "$log" | head -1)
     [ -n "$SERVER_PORT" ] && return 0

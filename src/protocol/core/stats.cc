@@ -10,7 +10,7 @@ namespace {
 // reported but not summed (or the reverse). Order is memcached's.
 struct CounterField {
   std::string_view name;
-  std::uint64_t CommandCounters::*member;
+  Counter CommandCounters::*member;
 };
 
 constexpr CounterField kCounterFields[] = {
@@ -45,7 +45,11 @@ constexpr CounterField kCounterFields[] = {
 }  // namespace
 
 void CommandCounters::Add(const CommandCounters& other) {
-  for (const CounterField& field : kCounterFields) this->*field.member += other.*field.member;
+  for (const CounterField& field : kCounterFields) this->*field.member += (other.*field.member).load();
+}
+
+void CommandCounters::Reset() {
+  for (const CounterField& field : kCounterFields) (this->*field.member).store(0);
 }
 
 bool SessionHooks::Stats(std::string_view group, StatSink /*sink*/) { return group.empty(); }
@@ -59,7 +63,7 @@ bool CollectStats(SessionContext& context, std::string_view group, StatSink sink
   CommandCounters totals = context.hooks.TotalCounters(context.counters);
   for (const CounterField& field : kCounterFields) {
     char buffer[24];
-    auto [end, ec] = std::to_chars(buffer, buffer + sizeof(buffer), totals.*field.member);
+    auto [end, ec] = std::to_chars(buffer, buffer + sizeof(buffer), (totals.*field.member).load());
     (void)ec;
     sink(field.name, std::string_view(buffer, static_cast<std::size_t>(end - buffer)));
   }

@@ -11,7 +11,7 @@ struct Scan {
   bool negative = false;
   bool overflow = false;  // more than 64 bits of magnitude: ERANGE for every caller
   bool digits = false;
-  std::size_t end = 0;    // one past the last digit
+  std::size_t end = 0;  // one past the last digit
 };
 
 bool IsSpace(char c) {

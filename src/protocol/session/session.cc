@@ -46,14 +46,14 @@ std::size_t Session::Process(std::string_view input, std::string& output) {
   ParserLimits limits;
   limits.max_value_bytes = config_.item_size_max;
   std::size_t consumed = 0;
-  const std::size_t output_before = output.size();
 
-  while (!closing_ && consumed < input.size()) {
+  while (!closing_ && consumed < input.size() && output.size() < config_.output_high_water) {
     std::string_view in = input.substr(consumed);
     if (skip_bytes_ > 0) {
       std::size_t n = std::min(skip_bytes_, in.size());
       skip_bytes_ -= n;
       consumed += n;
+      counters_.bytes_read += n;
       continue;
     }
     if (!protocol_known_) {
@@ -64,22 +64,27 @@ std::size_t Session::Process(std::string_view input, std::string& output) {
 
     Request request;
     ParseResult result;
+    Protocol parsed_as = protocol_;
     if (protocol_ == Protocol::kBinary) {
       result = binary::ParseRequest(in, limits, request);
     } else {
       std::optional<bool> is_meta = IsMetaLine(in);
       if (!is_meta) break;
+      parsed_as = *is_meta ? Protocol::kMeta : Protocol::kAscii;
       result = *is_meta ? meta::ParseRequest(in, limits, request)
                         : ascii::ParseRequest(in, limits, request);
     }
     if (result.status == ParseStatus::kIncomplete) break;
     consumed += result.consumed;
+    // Counted per request, not per call, so stats do not depend on how reads were split.
+    counters_.bytes_read += result.consumed;
+    const std::size_t reply_start = output.size();
 
     switch (result.status) {
       case ParseStatus::kOk:
-        if (request.protocol == Protocol::kBinary) {
+        if (parsed_as == Protocol::kBinary) {
           binary::Execute(request, context, output);
-        } else if (request.protocol == Protocol::kMeta) {
+        } else if (parsed_as == Protocol::kMeta) {
           meta::Execute(request, context, output);
         } else {
           ascii::Execute(request, context, output);
@@ -88,9 +93,12 @@ std::size_t Session::Process(std::string_view input, std::string& output) {
         break;
       case ParseStatus::kError:
       case ParseStatus::kFatal:
-        if (request.protocol == Protocol::kBinary) {
+        if (parsed_as == Protocol::kBinary) {
           binary::AppendError(request, output);
-        } else if (!request.error.empty()) {
+        } else if (parsed_as == Protocol::kMeta) {
+          // Meta errors are sent even with q.
+          if (!request.error.empty()) ascii::EncodeLine(request.error, output);
+        } else {
           ascii::AppendError(request, output);
         }
         if (result.status == ParseStatus::kFatal) context.close = true;
@@ -98,11 +106,9 @@ std::size_t Session::Process(std::string_view input, std::string& output) {
       case ParseStatus::kIncomplete:
         break;
     }
+    counters_.bytes_written += output.size() - reply_start;
     if (context.close) closing_ = true;
   }
-
-  counters_.bytes_read += consumed;
-  counters_.bytes_written += output.size() - output_before;
   return consumed;
 }
 

@@ -1,0 +1,26 @@
+// One client connection: a coroutine on its worker's thread that moves bytes between the
+// socket and a Session. It reads, lets the session execute every complete request, and writes
+// the replies before it reads again; since Session::Process pauses once the output reaches
+// SessionConfig::output_high_water, a client that pipelines faster than it reads is held back
+// by its own unread replies instead of growing the server's buffers.
+//
+// The connection ends when the client closes, the session closes it (quit, a fatal protocol
+// error, shutdown), a read is cancelled (worker stopping, idle timeout) or I/O fails.
+//
+// Thread safety: runs only on the worker's thread.
+#pragma once
+
+#include <asio/awaitable.hpp>
+#include <string>
+
+#include "server/listener.h"
+
+namespace mnemo::server {
+
+class Worker;
+
+// `listen_name` belongs to the Listener and outlives the connection.
+asio::awaitable<void> ServeConnection(Worker& worker, Stream::socket socket, std::string peer,
+                                      const std::string& listen_name);
+
+}  // namespace mnemo::server

@@ -1,0 +1,65 @@
+// The Unix process chores memcached does at startup: refusing root without -u, switching to
+// that user, raising the open-files limit to fit -c, core dumps (-r), locked memory (-k),
+// daemonizing (-d) and the pid file (-P).
+//
+// Thread safety: call from the main thread before any other thread exists (fork, setuid and
+// setrlimit act on the whole process).
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+
+#include "mnemo/result.h"
+#include "server/logger.h"
+
+namespace asio {
+class io_context;
+}
+
+namespace mnemo::server {
+
+bool RunningAsRoot();
+
+struct UserIdentity {
+  std::string name;
+  uid_t uid = 0;
+  gid_t gid = 0;
+};
+
+// memcached's "can't find the user NAME to switch to" when there is no such user.
+Result<UserIdentity> LookUpUser(const std::string& name);
+// Supplementary groups, group, then user; "failed to assume identity of user NAME" on error.
+Result<void> SwitchToUser(const UserIdentity& user);
+
+// Raises the soft (and as root the hard) open-files limit so that `max_connections` clients
+// fit beside the listeners and the engine's files; warns on stderr when it cannot.
+void FitFileLimit(int max_connections, const Logger& log);
+void EnableCoreDumps(const Logger& log);
+void LockMemory(const Logger& log);
+
+// Forks into the background like daemon(3): the parent exits 0, the child leaves the
+// terminal's session, goes to "/" unless `keep_directory`, and sends stdin, stdout and (unless
+// `keep_stderr`) stderr to /dev/null. `io` is told about the fork. Returns in the child only.
+Result<void> Daemonize(asio::io_context& io, bool keep_directory, bool keep_stderr);
+
+// Writes this process's pid to `path` (relative paths are made absolute first, since the
+// daemon changes directory) and removes the file again when destroyed.
+class PidFile {
+ public:
+  PidFile() = default;
+  ~PidFile();
+  PidFile(const PidFile&) = delete;
+  PidFile& operator=(const PidFile&) = delete;
+
+  // REQUIRES: called once. An empty path writes nothing.
+  Result<void> Write(const std::string& path);
+
+ private:
+  std::string path_;
+};
+
+// The absolute form of `path` (unchanged when it is empty or absolute).
+std::string AbsolutePath(const std::string& path);
+
+}  // namespace mnemo::server

@@ -1,0 +1,71 @@
+#include "server/run.h"
+
+#include <sysexits.h>
+
+#include <csignal>
+#include <cstdio>
+#include <optional>
+#include <string>
+
+#include "server/engine_factory.h"
+#include "server/process_setup.h"
+#include "server/server.h"
+
+namespace mnemo::server {
+namespace {
+
+int Fail(const Logger& log, const Error& error, int status) {
+  log.Log(0, error.message);
+  return status;
+}
+
+void PrintListeners(const Server& server) {
+  for (const auto& listener : server.listeners()) {
+    std::printf("mnemod listening on %s\n", listener->printable.c_str());
+  }
+  // Scripts wait for these lines to learn an OS-chosen port: they must not sit in a buffer.
+  std::fflush(stdout);
+}
+
+}  // namespace
+
+int RunMnemod(const ServerConfig& config) {
+  Logger log(config.verbosity);
+  std::optional<UserIdentity> user;
+  if (RunningAsRoot()) {
+    if (config.user.empty()) return Fail(log, Error{"can't run as root without the -u switch"}, EX_USAGE);
+    Result<UserIdentity> found = LookUpUser(config.user);
+    if (!found) return Fail(log, found.error(), EX_NOUSER);
+    user = *found;
+  }
+  // Sockets report a vanished peer as an error; the signal would end the process.
+  std::signal(SIGPIPE, SIG_IGN);
+  if (config.enable_coredumps) EnableCoreDumps(log);
+  FitFileLimit(config.max_connections, log);
+
+  Result<EngineHandle> engine = CreateEngine(config);
+  if (!engine) return Fail(log, engine.error(), EX_USAGE);
+  Result<std::unique_ptr<Server>> created = Server::Create(config, log, std::move(*engine));
+  if (!created) return Fail(log, created.error(), EX_OSERR);
+  Server& server = **created;
+  if (user) {
+    Result<void> switched = SwitchToUser(*user);
+    if (!switched) return Fail(log, switched.error(), EX_OSERR);
+  }
+  PrintListeners(server);
+
+  const std::string pid_path = AbsolutePath(config.pid_file);
+  if (config.daemonize) {
+    Result<void> forked =
+        Daemonize(server.main_context(), config.enable_coredumps, config.verbosity > 0);
+    if (!forked) return Fail(log, forked.error(), EX_OSERR);
+  }
+  if (config.lock_memory) LockMemory(log);
+  PidFile pid_file;
+  Result<void> written = pid_file.Write(pid_path);
+  if (!written) log.Log(0, written.error().message);  // memcached carries on as well
+  server.Run();
+  return 0;
+}
+
+}  // namespace mnemo::server

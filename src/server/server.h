@@ -1,0 +1,79 @@
+// Server: composes mnemod at run time. It owns the engine, the listeners, the acceptor loop and
+// signal handling on the main thread's io_context, and the workers (-t) that serve the
+// connections. Accepted connections are dealt to the workers round-robin; above -c a client
+// gets memcached's "ERROR Too many open connections" and is closed (or, with
+// -o no_maxconns_fast, waits in the backlog until a connection ends).
+//
+// Life: Create() binds (errors are reported before anything runs, and before -d forks), Run()
+// starts the workers and serves until SIGTERM, SIGINT, SIGUSR1 or `shutdown` (with -A). It
+// then stops accepting, lets every request already read finish and its reply go out, and
+// returns; a client that does not read its replies is cut off after a few seconds. SIGHUP is
+// logged and otherwise ignored.
+//
+// Thread safety: Create and Run on the main thread; RequestStop from any thread.
+#pragma once
+
+#include <asio/awaitable.hpp>
+#include <asio/io_context.hpp>
+#include <asio/signal_set.hpp>
+#include <atomic>
+#include <memory>
+#include <vector>
+
+#include "mnemo/result.h"
+#include "mnemo/session.h"
+#include "server/config.h"
+#include "server/engine_factory.h"
+#include "server/listener.h"
+#include "server/logger.h"
+#include "server/server_hooks.h"
+#include "server/worker.h"
+
+namespace mnemo::server {
+
+class Server {
+ public:
+  // `config` and `log` must outlive the server.
+  static Result<std::unique_ptr<Server>> Create(const ServerConfig& config, Logger& log,
+                                                EngineHandle engine);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  const Listeners& listeners() const { return listeners_; }
+  // For fork(): asio wants to be told around it (see Daemonize).
+  asio::io_context& main_context() { return io_; }
+
+  // Serves until stopped; returns once every worker has ended.
+  void Run();
+  void RequestStop();
+
+ private:
+  Server(const ServerConfig& config, Logger& log, EngineHandle engine);
+
+  asio::awaitable<void> Accept(Listener& listener);
+  asio::awaitable<void> WaitForRoom();
+  void Reject(Stream::socket& socket);
+  void HandOver(Stream::socket& socket, const Listener& listener);
+  void WatchSignals();
+  void WatchHangups();
+  void StopAccepting();
+  void StopWorkers();
+
+  const ServerConfig& config_;
+  Logger& log_;
+  EngineHandle engine_;
+  const SessionConfig session_config_;
+  ConnectionCounts connections_;
+  asio::io_context io_{1};
+  Listeners listeners_;
+  asio::signal_set stop_signals_;
+  asio::signal_set hangup_signal_;
+  std::atomic<bool> stopping_{false};
+  std::size_t next_worker_ = 0;  // main thread only
+  ServerHooks hooks_;
+  // Last: destroyed first, while everything their connections use still exists.
+  std::vector<std::unique_ptr<Worker>> workers_;
+};
+
+}  // namespace mnemo::server

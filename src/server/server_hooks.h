@@ -1,0 +1,62 @@
+// ServerHooks: what mnemod adds to every session. The server's own `stats` fields (process,
+// connections, threads), the command counters summed over every worker, `stats settings`,
+// `stats conns`, `stats reset`, `verbosity`, `shutdown` and `cache_memlimit`.
+//
+// Field order is memcached's for the fields printed before the command counters; the ones
+// memcached prints after them that describe the server (accepting_conns ... threads,
+// conn_yields) come at the end of this block, since a session prints the counters and then
+// the engine's fields. Fields of memcached internals we do not have (response objects, read
+// buffers, reserved fds) are left out rather than faked.
+//
+// Thread safety: one ServerHooks is shared by every session of every worker; each method may
+// run on any worker thread at any time.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <ctime>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "mnemo/session.h"
+#include "server/config.h"
+#include "server/listener.h"
+#include "server/logger.h"
+#include "server/worker.h"
+
+namespace mnemo::server {
+
+// The parts of the server the hooks read; every reference outlives the hooks' use.
+struct ServerParts {
+  const ServerConfig& config;
+  const Listeners& listeners;
+  const std::vector<std::unique_ptr<Worker>>& workers;  // filled before any session runs
+  ConnectionCounts& connections;
+  Logger& log;
+  std::function<void(std::uint64_t bytes)> set_memory_limit;  // empty: fixed limit
+  std::function<void()> request_stop;
+  std::function<bool()> accepting;  // false once the server stops taking connections
+};
+
+class ServerHooks final : public SessionHooks {
+ public:
+  explicit ServerHooks(ServerParts parts);
+
+  bool Stats(std::string_view group, StatSink sink) override;
+  CommandCounters TotalCounters(const CommandCounters& own) override;
+  void ResetStats() override;
+  void Verbosity(int level) override;
+  void Shutdown(bool graceful) override;
+  bool SetMemoryLimit(std::uint64_t megabytes) override;
+
+ private:
+  void GeneralStats(StatSink sink) const;
+  void ConnectionStats(StatSink sink) const;
+
+  ServerParts parts_;
+  const std::chrono::steady_clock::time_point started_;
+  std::atomic<std::uint64_t> max_bytes_;  // -m, then cache_memlimit
+};
+
+}  // namespace mnemo::server

@@ -1,0 +1,136 @@
+// Worker: one network thread of mnemod (-t of them). It owns an io_context run by its thread,
+// the CommandCounters its connections write, and the registry of its live connections that
+// `stats conns` and the idle sweep (-o idle_timeout) read. The acceptor hands it sockets with
+// Adopt(); each one is served by a coroutine (connection.cc) that never leaves this thread.
+//
+// Stopping is two-step so that requests in flight finish: BeginStop() cancels only the reads
+// that are waiting for a new request, so a connection that is executing or writing completes
+// that and then leaves; the thread ends once the last connection has gone. ForceStop() is the
+// deadline for clients that do not read their replies.
+//
+// Thread safety: Adopt, BeginStop, WaitStopped, ForceStop, Snapshot, ResetCounters and
+// counters() (for reading) may be called from any thread; the rest only from the worker's own
+// thread (the connection code).
+#pragma once
+
+#include <asio/awaitable.hpp>
+#include <asio/executor_work_guard.hpp>
+#include <asio/io_context.hpp>
+#include <asio/steady_timer.hpp>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <list>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "mnemo/engine.h"
+#include "mnemo/session.h"
+#include "server/listener.h"
+#include "server/logger.h"
+
+namespace mnemo::server {
+
+// Connection counts shared by the acceptor, every worker and `stats`.
+struct ConnectionCounts {
+  std::atomic<std::uint64_t> current{0};   // client connections open now
+  std::atomic<std::uint64_t> total{0};     // accepted, since start or `stats reset`
+  std::atomic<std::uint64_t> rejected{0};  // refused over -c
+  std::atomic<std::uint64_t> peak{0};      // most open at once
+  std::atomic<std::uint64_t> listen_disabled{0};
+};
+
+// What a worker and its connections use but do not own; all of it outlives the workers.
+struct WorkerEnv {
+  Engine& engine;
+  const SessionConfig& session_config;
+  SessionHooks& hooks;
+  const Logger& log;
+  ConnectionCounts& connections;
+  std::uint32_t idle_timeout = 0;  // seconds; 0 = never
+};
+
+// memcached's connection states, as far as ours map onto them.
+enum class ConnectionState : std::uint8_t { kNew, kWaiting, kProcessing, kWriting };
+std::string_view StateName(ConnectionState state);
+
+// Seconds on a clock that never jumps, for idle times.
+std::int64_t MonotonicSeconds();
+
+// One live connection. Written by its coroutine; read by `stats conns` on other threads.
+struct ConnectionRecord {
+  int fd = -1;
+  std::string peer;                 // DescribeEndpoint form
+  const std::string* listen_name;  // the Listener's, which outlives every connection
+  std::atomic<ConnectionState> state{ConnectionState::kNew};
+  std::atomic<std::int64_t> last_command{0};  // MonotonicSeconds()
+  Stream::socket* socket = nullptr;           // worker thread only
+};
+
+// A copy of a record, taken under the registry lock.
+struct ConnectionSnapshot {
+  int fd = -1;
+  std::string peer;
+  std::string listen_name;
+  ConnectionState state = ConnectionState::kNew;
+  std::int64_t last_command = 0;
+};
+
+class Worker {
+ public:
+  Worker(int id, WorkerEnv env);
+  ~Worker();  // REQUIRES: the thread has been joined (Join) or never started.
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  void Start();
+  // Serves the accepted socket `fd` (ownership passes here) on this worker's thread. The
+  // caller has already counted it in connections.current.
+  void Adopt(int fd, const Listener& listener, std::string peer);
+  void BeginStop();
+  // True once the thread's loop has ended, false if `deadline` came first.
+  bool WaitStopped(std::chrono::steady_clock::time_point deadline);
+  void ForceStop() { io_.stop(); }
+  void Join();
+
+  CommandCounters& counters() { return counters_; }
+  // `stats reset`: clears the counters on the worker's thread, their only writer. Called on
+  // that thread, it does nothing: the session that runs `stats reset` clears its own.
+  void ResetCounters();
+  void Snapshot(std::vector<ConnectionSnapshot>& out) const;
+
+  // For the connection coroutine (worker thread only).
+  int id() const { return id_; }
+  const WorkerEnv& env() const { return env_; }
+  bool stopping() const { return stopping_; }
+  std::list<ConnectionRecord>::iterator Register(int fd, std::string peer,
+                                                 const std::string& listen_name,
+                                                 Stream::socket& socket);
+  void Unregister(std::list<ConnectionRecord>::iterator record);
+
+ private:
+  void Run();
+  void StopOnThread();
+  asio::awaitable<void> SweepIdle();
+
+  const int id_;
+  const WorkerEnv env_;
+  CommandCounters counters_;
+  mutable std::mutex mu_;
+  std::list<ConnectionRecord> connections_;  // guarded by mu_; stable addresses
+  bool stopping_ = false;                    // worker thread only
+  std::mutex done_mu_;
+  std::condition_variable done_cv_;
+  bool done_ = false;  // guarded by done_mu_
+  // Destroyed before everything above, so connection coroutines that a forced stop left
+  // suspended unwind while the registry and counters they refer to still exist.
+  asio::io_context io_{1};
+  asio::executor_work_guard<asio::io_context::executor_type> guard_;
+  asio::steady_timer sweep_timer_;
+  std::thread thread_;
+};
+
+}  // namespace mnemo::server

@@ -1,0 +1,32 @@
+// Makes two servers' transcripts comparable and readable: applies a step's masks (the few
+// normalisations allowed where a compatible server may legitimately differ), renders bytes as
+// escaped text (binary replies packet by packet) and reports differing steps.
+// Thread safety: pure functions.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "runner.h"
+#include "script.h"
+
+namespace mnemo::compat {
+
+// The big-endian unsigned value of up to 8 bytes.
+std::uint64_t BigEndian(std::string_view bytes);
+
+// `reply` with every mask applied; text masks only touch reply header lines, never value data.
+std::string ApplyMasks(std::string_view reply, const std::vector<Mask>& masks, bool binary);
+
+// Escaped rendering: printable ASCII as is, \r \n \t \\ and \xNN otherwise, one output line per
+// reply line (text) or per response packet (binary).
+std::string Render(std::string_view bytes, bool binary);
+
+// Empty when `candidate` matches `reference` byte for byte after each step's masks; otherwise a
+// report of every differing step: what was sent, both replies escaped, first difference marked.
+std::string CompareTranscripts(const Script& script, const Transcript& reference,
+                               const Transcript& candidate);
+
+}  // namespace mnemo::compat
