@@ -15,5 +15,7 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/mnemoConfigVersion.cmake
 install(FILES ${PROJECT_BINARY_DIR}/mnemoConfig.cmake ${PROJECT_BINARY_DIR}/mnemoConfigVersion.cmake
         DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/mnemo)
 
+# Relative to the .pc file's own folder, so an installed tree can be moved (or use a DESTDIR).
+file(RELATIVE_PATH MNEMO_PC_PREFIX_FROM_PCDIR "/prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/prefix")
 configure_file(${PROJECT_SOURCE_DIR}/cmake/mnemo.pc.in ${PROJECT_BINARY_DIR}/mnemo.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/mnemo.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

@@ -1,0 +1,190 @@
+// Session: protocol detection, pipelining, fragment invariance, oversize swallowing, the output
+// high-water mark and closing. The per-command replies are tested with each protocol's handler;
+// here every case goes through Session::Process as a server would drive it.
+#include "mnemo/session.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <string_view>
+
+#include "engines/map/map_engine.h"
+#include "manual_clock.h"
+
+namespace mnemo {
+namespace {
+
+using namespace std::string_literals;
+
+// A binary request header: magic, opcode, key length, extras length, body length, opaque.
+std::string BinaryHeader(std::uint8_t opcode, std::uint16_t key_length, std::uint8_t extras,
+                         std::uint32_t body, std::uint32_t opaque) {
+  std::string h(24, '\0');
+  h[0] = '\x80';
+  h[1] = static_cast<char>(opcode);
+  h[2] = static_cast<char>(key_length >> 8);
+  h[3] = static_cast<char>(key_length & 0xff);
+  h[4] = static_cast<char>(extras);
+  for (int i = 0; i < 4; ++i) h[8 + i] = static_cast<char>(body >> (24 - 8 * i));
+  for (int i = 0; i < 4; ++i) h[12 + i] = static_cast<char>(opaque >> (24 - 8 * i));
+  return h;
+}
+
+std::string BinaryNoop(std::uint32_t opaque) { return BinaryHeader(0x0a, 0, 0, 0, opaque); }
+
+class SessionTest : public ::testing::Test {
+ protected:
+  // Feeds `input` in `fragment`-byte reads (0 = all at once) the way a server does: append,
+  // Process, drop what was consumed, send the output, repeat while Process makes progress.
+  std::string Drive(std::string_view input, std::size_t fragment = 0) {
+    Session session(engine_, config_, counters_);
+    std::string buffer, output;
+    std::size_t fed = 0;
+    if (fragment == 0) fragment = input.size();
+    while (fed < input.size() && !session.closing()) {
+      std::size_t n = std::min(fragment, input.size() - fed);
+      buffer.append(input.substr(fed, n));
+      fed += n;
+      std::size_t used;
+      do {
+        used = session.Process(buffer, output);
+        EXPECT_LE(used, buffer.size());
+        buffer.erase(0, used);
+      } while (used > 0 && !buffer.empty() && !session.closing());
+    }
+    closed_ = session.closing();
+    protocol_ = session.protocol();
+    return output;
+  }
+
+  testing::ManualClock clock_;
+  MapEngine engine_{clock_};
+  SessionConfig config_;
+  CommandCounters counters_;
+  bool closed_ = false;
+  Protocol protocol_ = Protocol::kAscii;
+};
+
+TEST_F(SessionTest, TextConnectionMixesClassicAndMeta) {
+  std::string out = Drive("set k 0 0 1\r\nv\r\nmg k v\r\nget k\r\nmn\r\n");
+  EXPECT_EQ(out, "STORED\r\nVA 1\r\nv\r\nVALUE k 0 1\r\nv\r\nEND\r\nMN\r\n");
+  EXPECT_EQ(protocol_, Protocol::kAscii);
+}
+
+TEST_F(SessionTest, FirstByteSelectsBinaryForTheConnection) {
+  std::string out = Drive(BinaryNoop(7) + BinaryNoop(8));
+  ASSERT_EQ(out.size(), 48u);
+  EXPECT_EQ(static_cast<unsigned char>(out[0]), 0x81);
+  EXPECT_EQ(out[15], 7);
+  EXPECT_EQ(out[24 + 15], 8);
+  EXPECT_EQ(protocol_, Protocol::kBinary);
+}
+
+TEST_F(SessionTest, BinaryConnectionDoesNotAcceptTextLater) {
+  // After binary was chosen a text line is a bad magic byte: memcached closes silently.
+  std::string out = Drive(BinaryNoop(1) + "version\r\n");
+  EXPECT_EQ(out.size(), 24u);
+  EXPECT_TRUE(closed_);
+}
+
+TEST_F(SessionTest, ForcedAsciiTreatsBinaryMagicAsText) {
+  config_.protocol = ProtocolMode::kAscii;
+  std::string out = Drive("\x80 junk\r\nversion\r\n");
+  EXPECT_EQ(out, "ERROR\r\nVERSION " + config_.version + "\r\n");
+}
+
+TEST_F(SessionTest, ForcedBinaryRejectsText) {
+  config_.protocol = ProtocolMode::kBinary;
+  std::string out = Drive("version\r\n");
+  EXPECT_TRUE(out.empty());
+  EXPECT_TRUE(closed_);
+}
+
+TEST_F(SessionTest, RepliesDoNotDependOnReadSizes) {
+  const std::string input =
+      "set a 5 0 3\r\nabc\r\nappend a 0 0 2\r\nde\r\nmg a v f c\r\nincr n 1\r\n"
+      "set n 0 0 2\r\n10\r\ndecr n 3\r\nms b 2 T0\r\nxy\r\nmg b s v\r\nget a b n\r\n"
+      "delete a\r\nbogus\r\nset x 0 0 3\r\nabcd\r\nmn\r\n";
+  const std::string whole = Drive(input);
+  EXPECT_NE(whole.find("VALUE a 5 5\r\nabcde\r\n"), std::string::npos);
+  for (std::size_t fragment : {1, 2, 3, 7, 64}) {
+    MapEngine fresh(clock_);
+    Session session(fresh, config_, counters_);
+    std::string buffer, output;
+    for (std::size_t fed = 0; fed < input.size(); fed += fragment) {
+      buffer.append(input.substr(fed, fragment));
+      buffer.erase(0, session.Process(buffer, output));
+    }
+    EXPECT_EQ(output, whole) << "fragment " << fragment;
+  }
+}
+
+TEST_F(SessionTest, OversizeValueIsSwallowedAcrossReads) {
+  config_.item_size_max = 1024;
+  std::string value(5000, 'x');
+  std::string input = "set big 0 0 5000\r\n" + value + "\r\nversion\r\n";
+  for (std::size_t fragment : {0, 1, 7, 64, 4096}) {
+    std::string out = Drive(input, fragment);
+    EXPECT_EQ(out, "SERVER_ERROR object too large for cache\r\nVERSION " + config_.version +
+                       "\r\n")
+        << "fragment " << fragment;
+  }
+}
+
+TEST_F(SessionTest, QuitClosesAndIgnoresWhatFollows) {
+  std::string out = Drive("version\r\nquit\r\nversion\r\n");
+  EXPECT_EQ(out, "VERSION " + config_.version + "\r\n");
+  EXPECT_TRUE(closed_);
+}
+
+TEST_F(SessionTest, OverlongLineWithoutNewlineCloses) {
+  std::string out = Drive(std::string(3000, 'x'));
+  EXPECT_TRUE(out.empty());
+  EXPECT_TRUE(closed_);
+}
+
+TEST_F(SessionTest, ProcessPausesAtTheOutputHighWaterMark) {
+  config_.output_high_water = 64;
+  std::string value(100, 'v');
+  Drive("set k 0 0 100\r\n" + value + "\r\n");
+  Session session(engine_, config_, counters_);
+  std::string input = "get k\r\nget k\r\nget k\r\n";
+  std::string output;
+  std::size_t used = session.Process(input, output);
+  // One reply already passes the mark, so the session stops after the first get.
+  EXPECT_EQ(used, 7u);
+  EXPECT_EQ(output, "VALUE k 0 100\r\n" + value + "\r\nEND\r\n");
+  output.clear();
+  input.erase(0, used);
+  used = session.Process(input, output);
+  EXPECT_EQ(used, 7u);
+}
+
+TEST_F(SessionTest, IncompleteInputConsumesNothing) {
+  Session session(engine_, config_, counters_);
+  std::string output;
+  EXPECT_EQ(session.Process("set k 0 0 5\r\nab", output), 0u);
+  EXPECT_EQ(session.Process("m", output), 0u);
+  Session binary(engine_, config_, counters_);
+  EXPECT_EQ(binary.Process(BinaryHeader(0x01, 1, 8, 12, 0).substr(0, 30), output), 0u);
+  EXPECT_TRUE(output.empty());
+}
+
+TEST_F(SessionTest, CountsBytesPerRequest) {
+  Drive("set k 0 0 1\r\nv\r\nget k\r\n");
+  EXPECT_EQ(counters_.bytes_read.load(), 16u + 7u);
+  EXPECT_EQ(counters_.bytes_written.load(), std::string("STORED\r\nVALUE k 0 1\r\nv\r\nEND\r\n").size());
+}
+
+TEST_F(SessionTest, BinaryErrorsCarryTheOpaque) {
+  // Unknown opcode 0x50: status 0x81 and the connection stays usable.
+  std::string out = Drive(BinaryHeader(0x50, 0, 0, 0, 99) + BinaryNoop(100));
+  ASSERT_EQ(out.size(), 24u + 15u + 24u);
+  EXPECT_EQ(out[7], '\x81');
+  EXPECT_EQ(out[15], 99);
+  EXPECT_EQ(out.substr(24, 15), "Unknown command");
+  EXPECT_EQ(out[24 + 15 + 15], 100);
+}
+
+}  // namespace
+}  // namespace mnemo
