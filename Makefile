@@ -22,12 +22,16 @@ test: deps
 	@$(MAKE) --no-print-directory build
 	@ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS) --timeout 300
 
-run: deps
-	@$(MAKE) --no-print-directory build
-	@exec $(BUILD)/bin/map_server -p $(PORT)
+# mnemod in the foreground (127.0.0.1:$(PORT), memory engine); it prints where it listens.
+# `-u` names the current user: like memcached, mnemod refuses to run as root without it.
+# More flags: make run ARGS="-vv -t 2".
+run: deps configure
+	@cmake --build $(BUILD) -j $(JOBS) --target mnemod
+	@exec $(BUILD)/bin/mnemod -p $(PORT) -u "$$(id -un)" $(ARGS)
 
-# The slow layers: sanitizer builds of every test, and a bounded fuzz run of every parser.
-check: deps check-asan check-fuzz
+# The slow layers: every test under ASan+UBSan, the concurrency tests under TSan, and a bounded
+# fuzz run of every libFuzzer target.
+check: deps check-asan check-tsan check-fuzz
 
 check-asan:
 	@test -f build/asan/build.ninja || cmake --preset asan >/dev/null

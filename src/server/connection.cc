@@ -108,9 +108,8 @@ asio::awaitable<void> ServeConnection(Worker& worker, Stream::socket socket, std
   auto chunk = std::make_unique<char[]>(kReadChunk);
   while (!worker.stopping()) {
     asio::error_code error;
-    const std::size_t n =
-        co_await socket.async_read_some(asio::buffer(chunk.get(), kReadChunk),
-                                        asio::redirect_error(asio::use_awaitable, error));
+    const std::size_t n = co_await socket.async_read_some(
+        asio::buffer(chunk.get(), kReadChunk), asio::redirect_error(asio::use_awaitable, error));
     if (error) break;  // closed by the client, or cancelled by a stop or the idle sweep
     record.last_command = MonotonicSeconds();
     record.state = ConnectionState::kProcessing;

@@ -16,7 +16,7 @@
 namespace mnemo::server {
 
 struct EngineHandle {
-  std::unique_ptr<Clock> clock;    // declared first: the engine reads it until destroyed
+  std::unique_ptr<Clock> clock;  // declared first: the engine reads it until destroyed
   std::unique_ptr<Engine> engine;
   // Sets the engine's memory limit in bytes; empty when the engine has no adjustable limit.
   std::function<void(std::uint64_t bytes)> set_memory_limit;

@@ -70,7 +70,8 @@ Result<std::unique_ptr<Listener>> Listen(asio::io_context& io, const Stream::end
     listener->printable = UnixPath(bound);
   } else {
     const std::string host = AddressText(bound.data());
-    const std::string port = std::to_string(PortOf(bound.data()));
+    listener->port = PortOf(bound.data());
+    const std::string port = std::to_string(listener->port);
     listener->printable = family == AF_INET6 ? "[" + host + "]:" + port : host + ":" + port;
   }
   return listener;
@@ -86,9 +87,8 @@ Result<void> BindUnix(asio::io_context& io, const ServerConfig& config, Listener
   if (lstat(path.c_str(), &info) == 0 && S_ISSOCK(info.st_mode)) unlink(path.c_str());
   // The mask applies from creation on, so the socket is never reachable with wider rights.
   const mode_t old_mask = umask(static_cast<mode_t>(~config.unix_mask & 0777));
-  Result<std::unique_ptr<Listener>> listener =
-      Listen(io, Stream::endpoint(asio::local::stream_protocol::endpoint(path)), config.backlog,
-             path);
+  Result<std::unique_ptr<Listener>> listener = Listen(
+      io, Stream::endpoint(asio::local::stream_protocol::endpoint(path)), config.backlog, path);
   umask(old_mask);
   if (!listener) return listener.error();
   (*listener)->unix_path = path;
@@ -96,24 +96,23 @@ Result<void> BindUnix(asio::io_context& io, const ServerConfig& config, Listener
   return {};
 }
 
-Result<void> BindTcp(asio::io_context& io, const ServerConfig& config,
-                     const ListenAddress& address, Listeners& out) {
+Result<void> BindTcp(asio::io_context& io, const ServerConfig& config, const ListenAddress& address,
+                     Listeners& out) {
   int port = address.port.value_or(config.port);
   if (port < 0) port = 0;
   const std::string what = address.host + ":" + std::to_string(port);
   asio::ip::tcp::resolver resolver(io);
   asio::error_code error;
-  auto results = resolver.resolve(address.host, std::to_string(port),
-                                  asio::ip::tcp::resolver::passive |
-                                      asio::ip::tcp::resolver::numeric_service,
-                                  error);
+  auto results = resolver.resolve(
+      address.host, std::to_string(port),
+      asio::ip::tcp::resolver::passive | asio::ip::tcp::resolver::numeric_service, error);
   if (error) return Failed(what, error);
   for (const auto& entry : results) {
     const Stream::endpoint endpoint(entry.endpoint());
     // getaddrinfo may list one address twice (once per socket type it knows).
     const bool seen = port != 0 && std::any_of(out.begin(), out.end(), [&](const auto& l) {
-      return l->acceptor.local_endpoint() == endpoint;
-    });
+                        return l->acceptor.local_endpoint() == endpoint;
+                      });
     if (seen) continue;
     Result<std::unique_ptr<Listener>> listener = Listen(io, endpoint, config.backlog, what);
     if (!listener) return listener.error();

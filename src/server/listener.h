@@ -33,6 +33,7 @@ struct Listener {
   std::string name;       // `stats conns` form: "tcp:127.0.0.1:11211", "unix:/path"
   std::string printable;  // startup line form: "127.0.0.1:11211", "[::1]:11211", "/path"
   std::string unix_path;  // removed again at exit; empty for TCP
+  int port = 0;           // the TCP port bound (the OS's choice for -p 0); 0 for Unix
   int fd = -1;
 };
 

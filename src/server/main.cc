@@ -8,8 +8,7 @@
 #include "server/run.h"
 
 int main(int argc, char** argv) {
-  mnemo::Result<mnemo::server::CommandLine> parsed =
-      mnemo::server::ParseCommandLine(argc, argv);
+  mnemo::Result<mnemo::server::CommandLine> parsed = mnemo::server::ParseCommandLine(argc, argv);
   if (!parsed) {
     std::fprintf(stderr, "%s\n", parsed.error().message.c_str());
     return EX_USAGE;

@@ -55,8 +55,9 @@ void FitFileLimit(int max_connections, const Logger& log) {
     }
   }
   if (setrlimit(RLIMIT_NOFILE, &raised) != 0 || raised.rlim_cur < wanted) {
-    log.Log(0, "failed to set rlimit for open files. Try starting as root or requesting "
-               "smaller maxconns value.");
+    log.Log(0,
+            "failed to set rlimit for open files. Try starting as root or requesting "
+            "smaller maxconns value.");
   }
 }
 

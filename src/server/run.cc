@@ -27,16 +27,29 @@ void PrintListeners(const Server& server) {
   std::fflush(stdout);
 }
 
+// What this build cannot serve. Serving plain text where TLS was asked for would be worse
+// than not starting; UDP is memcached's deprecated transport and merely not offered.
+Result<void> CheckSupported(const ServerConfig& config, const Logger& log) {
+  if (config.tls.enabled) return Error{"-Z: this build of mnemod does not support TLS yet"};
+  if (config.udp_port != 0) log.Log(0, "warning: UDP is not supported; -U is ignored");
+  return {};
+}
+
 }  // namespace
 
 int RunMnemod(const ServerConfig& config) {
   Logger log(config.verbosity);
   std::optional<UserIdentity> user;
   if (RunningAsRoot()) {
-    if (config.user.empty()) return Fail(log, Error{"can't run as root without the -u switch"}, EX_USAGE);
+    if (config.user.empty()) {
+      return Fail(log, Error{"can't run as root without the -u switch"}, EX_USAGE);
+    }
     Result<UserIdentity> found = LookUpUser(config.user);
     if (!found) return Fail(log, found.error(), EX_NOUSER);
     user = *found;
+  }
+  if (Result<void> supported = CheckSupported(config, log); !supported) {
+    return Fail(log, supported.error(), EX_USAGE);
   }
   // Sockets report a vanished peer as an error; the signal would end the process.
   std::signal(SIGPIPE, SIG_IGN);

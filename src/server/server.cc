@@ -11,6 +11,7 @@
 #include <asio/write.hpp>
 #include <chrono>
 #include <csignal>
+#include <cstring>
 
 namespace mnemo::server {
 namespace {
@@ -30,17 +31,23 @@ Result<std::unique_ptr<Server>> Server::Create(const ServerConfig& config, Logge
   Result<Listeners> bound = BindListeners(server->io_, config);
   if (!bound) return bound.error();
   server->listeners_ = std::move(*bound);
+  for (const auto& listener : server->listeners_) {
+    if (listener->port == 0) continue;
+    server->reported_config_.port = listener->port;
+    break;
+  }
   return server;
 }
 
 Server::Server(const ServerConfig& config, Logger& log, EngineHandle engine)
     : config_(config),
+      reported_config_(config),
       log_(log),
       engine_(std::move(engine)),
       session_config_(ToSessionConfig(config)),
       stop_signals_(io_, SIGINT, SIGTERM, SIGUSR1),
       hangup_signal_(io_, SIGHUP),
-      hooks_(ServerParts{config_, listeners_, workers_, connections_, log_,
+      hooks_(ServerParts{reported_config_, listeners_, workers_, connections_, log_,
                          engine_.set_memory_limit, [this] { RequestStop(); },
                          [this] { return !stopping_.load(); }}) {}
 
@@ -51,8 +58,12 @@ Server::~Server() {
 }
 
 void Server::Run() {
-  const WorkerEnv env{*engine_.engine, session_config_, hooks_, log_, connections_,
-                      config_.idle_timeout};
+  const WorkerEnv env{.engine = *engine_.engine,
+                      .session_config = session_config_,
+                      .hooks = hooks_,
+                      .log = log_,
+                      .connections = connections_,
+                      .idle_timeout = config_.idle_timeout};
   for (int i = 0; i < config_.threads; ++i) workers_.push_back(std::make_unique<Worker>(i, env));
   for (const auto& worker : workers_) worker->Start();
   for (const auto& listener : listeners_) {

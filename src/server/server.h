@@ -61,6 +61,8 @@ class Server {
   void StopWorkers();
 
   const ServerConfig& config_;
+  // What `stats settings` reports: the configuration, with the port the OS chose for -p 0.
+  ServerConfig reported_config_;
   Logger& log_;
   EngineHandle engine_;
   const SessionConfig session_config_;

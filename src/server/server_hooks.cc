@@ -35,6 +35,7 @@ void Emit(StatSink sink, std::string_view name, std::uint64_t value) {
 ServerHooks::ServerHooks(ServerParts parts)
     : parts_(std::move(parts)),
       started_(std::chrono::steady_clock::now()),
+      started_seconds_(MonotonicSeconds()),
       max_bytes_(parts_.config.max_bytes) {}
 
 bool ServerHooks::Stats(std::string_view group, StatSink sink) {
@@ -63,8 +64,9 @@ void ServerHooks::GeneralStats(StatSink sink) const {
   const ConnectionCounts& connections = parts_.connections;
   const std::uint64_t listeners = parts_.listeners.size();
   Emit(sink, "pid", static_cast<std::uint64_t>(getpid()));
-  Emit(sink, "uptime",
-       static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(uptime).count()));
+  Emit(
+      sink, "uptime",
+      static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(uptime).count()));
   Emit(sink, "time", static_cast<std::uint64_t>(std::time(nullptr)));
   sink("version", kCompatibleVersion);
   sink("libevent", EventLibrary());
@@ -87,10 +89,8 @@ void ServerHooks::GeneralStats(StatSink sink) const {
 void ServerHooks::ConnectionStats(StatSink sink) const {
   std::vector<ConnectionSnapshot> all;
   const std::int64_t now = MonotonicSeconds();
-  const std::int64_t started =
-      std::chrono::duration_cast<std::chrono::seconds>(started_.time_since_epoch()).count();
   for (const auto& listener : parts_.listeners) {
-    all.push_back({listener->fd, listener->name, "", ConnectionState::kNew, started});
+    all.push_back({listener->fd, listener->name, "", ConnectionState::kNew, started_seconds_});
   }
   const std::size_t listener_count = all.size();
   for (const auto& worker : parts_.workers) worker->Snapshot(all);

@@ -56,6 +56,7 @@ class ServerHooks final : public SessionHooks {
 
   ServerParts parts_;
   const std::chrono::steady_clock::time_point started_;
+  const std::int64_t started_seconds_;    // MonotonicSeconds() at start, the listeners' idle base
   std::atomic<std::uint64_t> max_bytes_;  // -m, then cache_memlimit
 };
 

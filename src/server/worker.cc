@@ -16,10 +16,14 @@ namespace mnemo::server {
 
 std::string_view StateName(ConnectionState state) {
   switch (state) {
-    case ConnectionState::kNew: return "conn_new_cmd";
-    case ConnectionState::kWaiting: return "conn_waiting";
-    case ConnectionState::kProcessing: return "conn_parse_cmd";
-    case ConnectionState::kWriting: return "conn_mwrite";
+    case ConnectionState::kNew:
+      return "conn_new_cmd";
+    case ConnectionState::kWaiting:
+      return "conn_waiting";
+    case ConnectionState::kProcessing:
+      return "conn_parse_cmd";
+    case ConnectionState::kWriting:
+      return "conn_mwrite";
   }
   return "conn_closing";
 }

@@ -63,7 +63,7 @@ std::int64_t MonotonicSeconds();
 // One live connection. Written by its coroutine; read by `stats conns` on other threads.
 struct ConnectionRecord {
   int fd = -1;
-  std::string peer;                 // DescribeEndpoint form
+  std::string peer;                // DescribeEndpoint form
   const std::string* listen_name;  // the Listener's, which outlives every connection
   std::atomic<ConnectionState> state{ConnectionState::kNew};
   std::atomic<std::int64_t> last_command{0};  // MonotonicSeconds()

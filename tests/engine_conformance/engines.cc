@@ -5,6 +5,7 @@
 #include "engine_test.h"
 #include "engines/map/map_engine.h"
 #include "engines/memory/memory_engine.h"
+#include "engines/sqlite/testing/temp_sqlite.h"
 
 namespace mnemo::conformance {
 
@@ -15,6 +16,12 @@ const std::vector<EngineFactory>& AllEngines() {
        [](const Clock& clock) {
          return std::make_unique<MemoryEngine>(clock, MemoryEngineConfig{});
        }},
+      {"SqliteMemory",
+       [](const Clock& c) { return OpenScratchEngine(c, sqlite::testing::Scratch::kMemory); }},
+      {"SqliteFile",
+       [](const Clock& c) { return OpenScratchEngine(c, sqlite::testing::Scratch::kFile); }},
+      {"SqliteFileCache",
+       [](const Clock& c) { return OpenScratchEngine(c, sqlite::testing::Scratch::kFileCache); }},
   };
   return engines;
 }

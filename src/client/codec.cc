@@ -1,0 +1,40 @@
+// Helpers shared by the three codecs.
+#include "codec.h"
+
+#include "mnemo/key.h"
+
+namespace mnemo::client {
+
+const Codec& CodecFor(Protocol protocol) {
+  switch (protocol) {
+    case Protocol::kMeta:
+      return MetaCodec();
+    case Protocol::kBinary:
+      return BinaryCodec();
+    case Protocol::kAscii:
+      break;
+  }
+  return AsciiCodec();
+}
+
+bool IsTextKey(std::string_view key) {
+  if (key.empty() || key.size() > kMaxKeyLength) return false;
+  for (char c : key) {
+    const auto b = static_cast<unsigned char>(c);
+    if (b <= 0x20 || b == 0x7f) return false;
+  }
+  return true;
+}
+
+bool KeyIsValid(Protocol protocol, std::string_view key) {
+  if (protocol == Protocol::kAscii) return IsTextKey(key);
+  return !key.empty() && key.size() <= kMaxKeyLength;
+}
+
+Code ServerErrorCode(std::string_view message) {
+  if (message.find("too large") != std::string_view::npos) return Code::kTooLarge;
+  if (message.find("out of memory") != std::string_view::npos) return Code::kNoMemory;
+  return Code::kServerError;
+}
+
+}  // namespace mnemo::client

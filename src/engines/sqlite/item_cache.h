@@ -1,0 +1,83 @@
+// ItemCache: hot rows in memory in front of SQLite (--cache-mb), so that a get of a hot item
+// needs neither a SQLite read nor a hand-off to a reader thread: it is served on the calling
+// thread. The table stays the truth (write-through): readers fill the cache with rows they
+// read, and the writer invalidates a key whenever it changes or deletes its row, both when
+// the change runs and again after its transaction commits.
+//
+// A fill carries a ticket taken before the row was read from SQLite; if the key's shard was
+// invalidated since, the row read may predate the change and the fill is dropped. So a cached
+// row is never older than the last acknowledged write of its key. Eviction is LRU per shard,
+// by bytes (key, value and a fixed per-entry overhead).
+//
+// Thread safety: every method may be called from any thread; keys are spread over shards with
+// one mutex each.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <list>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "engines/sqlite/row_store.h"
+
+namespace mnemo::sqlite {
+
+class ItemCache {
+ public:
+  // 0 bytes disables the cache: every call is then a cheap no-op or a miss.
+  explicit ItemCache(std::size_t capacity_bytes);
+
+  bool enabled() const { return capacity_ > 0; }
+
+  // Taken before reading key's row from SQLite, for Fill().
+  std::uint64_t Ticket(std::string_view key);
+  // Caches a copy of row under key, unless key's shard was invalidated since `ticket`.
+  void Fill(std::string_view key, const Row& row, std::uint64_t ticket);
+  // A copy of the cached row, or nullopt.
+  std::optional<Row> Find(std::string_view key);
+  // Drops key's row and voids every ticket of its shard taken so far.
+  void Invalidate(std::string_view key);
+  // The writer has folded an access of key's row version `seq` into the table: folds it into
+  // the cached row too (instead of dropping a hot row), and voids the shard's tickets, since a
+  // row read before that commit lacks it.
+  void Refresh(std::string_view key, std::int64_t seq, std::int64_t last_access, bool fetched);
+
+  std::size_t bytes() const;
+  std::size_t items() const;
+
+ private:
+  static constexpr std::size_t kShards = 16;
+  struct Entry {
+    std::string key;
+    Row row;
+    std::size_t cost = 0;
+  };
+  struct Hash {
+    std::size_t operator()(std::string_view key) const {
+      return std::hash<std::string_view>{}(key);
+    }
+  };
+  struct Shard {
+    mutable std::mutex mu;
+    std::list<Entry> lru;  // most recently used first; guarded by mu
+    // Views into lru's keys, which do not move; guarded by mu.
+    std::unordered_map<std::string_view, std::list<Entry>::iterator, Hash> index;
+    std::size_t bytes = 0;         // guarded by mu
+    std::uint64_t generation = 0;  // guarded by mu; advanced by Invalidate()
+  };
+
+  Shard& ShardFor(std::string_view key) { return shards_[Hash{}(key) % kShards]; }
+  static void EraseLocked(Shard& shard, std::list<Entry>::iterator it);
+
+  const std::size_t capacity_;        // bytes, over all shards
+  const std::size_t shard_capacity_;  // bytes per shard
+  std::array<Shard, kShards> shards_;
+};
+
+}  // namespace mnemo::sqlite

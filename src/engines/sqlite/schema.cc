@@ -1,0 +1,147 @@
+#include "engines/sqlite/schema.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string_view>
+#include <utility>
+
+namespace mnemo::sqlite {
+namespace {
+
+constexpr char kCreateSchema[] = R"sql(
+CREATE TABLE items (
+  seq         INTEGER PRIMARY KEY,
+  key         BLOB NOT NULL,
+  flags       INTEGER NOT NULL,
+  exptime     INTEGER NOT NULL,
+  cas         INTEGER NOT NULL,
+  last_access INTEGER NOT NULL,
+  stored_at   INTEGER NOT NULL,
+  state       INTEGER NOT NULL,
+  value       BLOB NOT NULL
+);
+CREATE UNIQUE INDEX items_key ON items(key);
+CREATE INDEX items_exptime ON items(exptime) WHERE exptime != 0;
+CREATE INDEX items_lru ON items(last_access);
+CREATE TABLE meta (
+  name  TEXT PRIMARY KEY,
+  value INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql";
+
+std::string Errno(std::string_view what) { return std::string(what) + ": " + std::strerror(errno); }
+
+Result<void> CreateSchema(Db& db) {
+  Result<void> begun = db.Exec("BEGIN IMMEDIATE");
+  if (!begun.ok()) return begun;
+  Result<void> created = db.Exec(kCreateSchema);
+  if (created.ok()) {
+    const std::string pragmas = "PRAGMA application_id = " + std::to_string(kApplicationId) +
+                                "; PRAGMA user_version = " + std::to_string(kSchemaVersion);
+    created = db.Exec(pragmas.c_str());
+  }
+  if (created.ok()) created = db.Exec("COMMIT");
+  if (!created.ok()) (void)db.Exec("ROLLBACK");
+  return created;
+}
+
+}  // namespace
+
+Result<void> CheckFileHeader(const std::string& path) {
+  struct stat info {};
+  if (stat(path.c_str(), &info) != 0) {
+    if (errno == ENOENT) return {};  // SQLite creates it
+    return Error{Errno("cannot inspect the file")};
+  }
+  if (!S_ISREG(info.st_mode)) return Error{"not a regular file"};
+  if (info.st_size == 0) return {};  // SQLite treats an empty file as a new database
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Error{Errno("cannot read the file")};
+  char header[16] = {};
+  const ssize_t got = read(fd, header, sizeof header);
+  close(fd);
+  static constexpr char kMagic[] = "SQLite format 3";  // 15 characters and the NUL
+  if (got != static_cast<ssize_t>(sizeof header) || std::memcmp(header, kMagic, 16) != 0) {
+    return Error{"not a SQLite database (the file does not start with SQLite's header)"};
+  }
+  return {};
+}
+
+Result<void> EnsureSchema(Db& db) {
+  Result<std::int64_t> tables = db.QueryInt("SELECT count(*) FROM sqlite_schema");
+  if (!tables.ok()) return tables.error();
+  Result<std::int64_t> app = db.QueryInt("PRAGMA application_id");
+  if (!app.ok()) return app.error();
+  Result<std::int64_t> version = db.QueryInt("PRAGMA user_version");
+  if (!version.ok()) return version.error();
+  if (*tables == 0 && *app == 0 && *version == 0) return CreateSchema(db);
+  if (*app != kApplicationId) {
+    return Error{
+        "a SQLite database of another application, not a mnemo database "
+        "(application_id " +
+        std::to_string(*app) + ")"};
+  }
+  if (*version > kSchemaVersion) {
+    return Error{"schema version " + std::to_string(*version) +
+                 " is newer than this build "
+                 "reads (" +
+                 std::to_string(kSchemaVersion) + "); use the mnemod that wrote it"};
+  }
+  if (*version < 1) return Error{"unknown schema version " + std::to_string(*version)};
+  return {};
+}
+
+Result<StoredState> LoadState(Db& db) {
+  Result<Statement> select = db.Prepare("SELECT name, value FROM meta");
+  if (!select.ok()) return select.error();
+  const std::pair<std::string_view, std::int64_t StoredState::*> fields[] = {
+      {"last_seq", &StoredState::last_seq},
+      {"flushed_seq", &StoredState::flushed_seq},
+      {"flush_moment", &StoredState::flush_moment},
+      {"flush_bound", &StoredState::flush_bound},
+  };
+  StoredState state;
+  int rc = SQLITE_ROW;
+  while ((rc = select->Step()) == SQLITE_ROW) {
+    const std::string_view name = select->Text(0);
+    if (name == "last_cas") state.last_cas = static_cast<std::uint64_t>(select->Int(1));
+    for (const auto& [field, member] : fields) {
+      if (name == field) state.*member = select->Int(1);
+    }
+  }
+  if (rc != SQLITE_DONE) return db.Fail("reading the meta table");
+  return state;
+}
+
+Result<FileLock> FileLock::Acquire(const std::string& path) {
+  const int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return Error{Errno("cannot open the file for writing")};
+  if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    const bool busy = errno == EWOULDBLOCK;
+    std::string message = busy ? "in use by another process (locked)" : Errno("cannot lock");
+    close(fd);
+    return Error{std::move(message)};
+  }
+  return FileLock(fd);
+}
+
+FileLock::FileLock(FileLock&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+
+FileLock& FileLock::operator=(FileLock&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) close(fd_);
+    fd_ = std::exchange(other.fd_, -1);
+  }
+  return *this;
+}
+
+FileLock::~FileLock() {
+  if (fd_ >= 0) close(fd_);
+}
+
+}  // namespace mnemo::sqlite

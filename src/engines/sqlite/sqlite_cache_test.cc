@@ -1,0 +1,101 @@
+// The memory cache in front of SQLite: it serves hot gets, and it never serves what the table
+// no longer holds (writes, deletes and evictions invalidate it).
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "engines/sqlite/sqlite_engine.h"
+#include "engines/sqlite/testing/temp_sqlite.h"
+#include "manual_clock.h"
+
+namespace mnemo {
+namespace {
+
+class SqliteCacheTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<SqliteEngine> Open(std::size_t limit = 64 << 20) {
+    SqliteEngineConfig config = sqlite::testing::ConformanceConfig(dir_.File("items.db"));
+    config.cache_mb = 1;
+    config.size_limit_bytes = limit;
+    auto engine = SqliteEngine::Open(clock_, config);
+    EXPECT_TRUE(engine.ok()) << (engine.ok() ? "" : engine.error().message);
+    return engine.ok() ? std::move(engine).value() : nullptr;
+  }
+  static StoreStatus Set(Engine& engine, const std::string& key, const std::string& value) {
+    StoreRequest request{HashedKey(key)};
+    request.value = value;
+    return engine.Store(request).status;
+  }
+  static std::optional<std::string> Get(Engine& engine, const std::string& key) {
+    std::optional<std::string> value;
+    engine.Get(GetRequest{HashedKey(key)},
+               [&](const ItemView& v) { value = std::string(v.value); });
+    return value;
+  }
+  static std::uint64_t Stat(Engine& engine, const std::string& name) {
+    std::map<std::string, std::string> stats;
+    engine.Stats("", [&](std::string_view n, std::string_view v) {
+      stats[std::string(n)] = std::string(v);
+    });
+    return std::stoull(stats.at(name));
+  }
+
+  testing::ManualClock clock_;
+  sqlite::testing::TempDir dir_;
+};
+
+TEST_F(SqliteCacheTest, RepeatedGetsAreServedFromMemory) {
+  auto engine = Open();
+  ASSERT_EQ(Set(*engine, "k", "v1"), StoreStatus::kStored);
+  EXPECT_EQ(Get(*engine, "k"), "v1");  // a reader fills the cache
+  EXPECT_EQ(Get(*engine, "k"), "v1");
+  EXPECT_GE(Stat(*engine, "sqlite_cache_hits"), 1u);
+  ASSERT_EQ(Set(*engine, "k", "v2"), StoreStatus::kStored);
+  EXPECT_EQ(Get(*engine, "k"), "v2");
+  DeleteRequest request{HashedKey("k")};
+  ASSERT_EQ(engine->Delete(request), DeleteStatus::kDeleted);
+  EXPECT_EQ(Get(*engine, "k"), std::nullopt);
+}
+
+TEST_F(SqliteCacheTest, AnEvictedItemIsNotServedFromTheCache) {
+  auto engine = Open(64 * 1024);
+  const std::string value(1000, 'v');
+  ASSERT_EQ(Set(*engine, "first", value), StoreStatus::kStored);
+  GetRequest peek{HashedKey("first")};
+  peek.peek = true;  // fills the cache without making "first" recently used
+  ASSERT_EQ(engine->Get(peek, [](const ItemView&) {}), GetStatus::kHit);
+  for (int i = 0; i < 100; ++i)
+    ASSERT_EQ(Set(*engine, "k" + std::to_string(i), value), StoreStatus::kStored);
+  EXPECT_GT(Stat(*engine, "evictions"), 0u);
+  EXPECT_EQ(Get(*engine, "first"), std::nullopt);
+}
+
+// Each thread overwrites its own keys and reads them back at once: a stale cached row would
+// show an older value.
+TEST_F(SqliteCacheTest, ReadersAlwaysSeeTheLastAcknowledgedWrite) {
+  auto engine = Open();
+  constexpr int kThreads = 8, kRounds = 200, kKeys = 4;
+  std::atomic<int> stale{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < kRounds; ++round) {
+        const std::string key = "t" + std::to_string(t) + "k" + std::to_string(round % kKeys);
+        const std::string value = std::to_string(round);
+        if (Set(*engine, key, value) != StoreStatus::kStored) ++stale;
+        if (Get(*engine, key) != value) ++stale;
+        if (Get(*engine, key) != value) ++stale;
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(stale.load(), 0);
+  EXPECT_GT(Stat(*engine, "sqlite_cache_hits"), 0u);
+}
+
+}  // namespace
+}  // namespace mnemo

@@ -1,0 +1,56 @@
+// The configuration of the SQLite engine (SqliteEngine::Open takes it). mnemod fills it from
+// --engine sqlite:PATH, --durability, -m, -M, -I and --cache-mb.
+// Thread safety: a plain value; the engine keeps its own copy.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace mnemo {
+
+// When a write is acknowledged, relative to the commit of the transaction that holds it.
+enum class Durability : std::uint8_t {
+  // After the commit (synchronous=NORMAL in WAL mode): survives the process being killed;
+  // the last commits may be lost if the machine loses power.
+  kNormal,
+  // After the commit and its fsync (synchronous=FULL): survives power loss.
+  kFull,
+  // Before the commit, which follows in the background: writes acknowledged since the last
+  // commit are lost if the process dies, at most one writer batch (max_batch writes).
+  kOff,
+};
+
+struct SqliteEngineConfig {
+  // The database file, created when absent; ":memory:" keeps it in memory (no readers: every
+  // operation then runs on the writer thread).
+  std::string path = ":memory:";
+  Durability durability = Durability::kNormal;
+  // memcached -m for this engine: the data size, counted as memcached's item size of every
+  // stored item (see MemcachedItemSize()); the file is larger by SQLite's page overhead.
+  std::size_t size_limit_bytes = 64 * 1024 * 1024;
+  // false = memcached -M: a store that does not fit answers kNoMemory instead of evicting.
+  bool evict = true;
+  // memcached -I: the largest item accepted, see ItemFits().
+  std::size_t item_size_max = 1024 * 1024;
+  // --cache-mb: MiB of hot items kept in memory in front of SQLite (item_cache.h); 0 = none.
+  // File databases only.
+  std::size_t cache_mb = 0;
+  // Reader connections, each on its own thread (file databases only).
+  int reader_threads = 2;
+  // Write operations that may share one transaction.
+  int max_batch = 512;
+  // A hard cap on the database file (SQLite's max_page_count); 0 = none. Writes that would
+  // grow the file past it fail as on a full disk.
+  std::size_t max_file_bytes = 0;
+  // Runs PRAGMA quick_check when opening a file, so that a damaged file fails at start rather
+  // than on some later request. It reads the whole file once.
+  bool check_on_open = true;
+  // How often expired and flushed rows are purged in the background, one bounded batch at a
+  // time; zero disables the background purge (dead rows then go when touched, when room is
+  // needed and on Stats).
+  std::chrono::milliseconds purge_interval{1000};
+};
+
+}  // namespace mnemo

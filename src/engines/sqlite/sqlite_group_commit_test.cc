@@ -1,0 +1,76 @@
+// Group commit: concurrent writers share transactions, and every acknowledged write is there.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "engines/sqlite/sqlite_engine.h"
+#include "engines/sqlite/testing/temp_sqlite.h"
+#include "manual_clock.h"
+
+namespace mnemo {
+namespace {
+
+class SqliteGroupCommitTest : public ::testing::TestWithParam<Durability> {
+ protected:
+  std::map<std::string, std::string> Stats(Engine& engine) {
+    std::map<std::string, std::string> stats;
+    engine.Stats("", [&](std::string_view name, std::string_view value) {
+      stats[std::string(name)] = std::string(value);
+    });
+    return stats;
+  }
+
+  testing::ManualClock clock_;
+  sqlite::testing::TempDir dir_;
+};
+
+TEST_P(SqliteGroupCommitTest, ConcurrentWritesShareTransactions) {
+  constexpr int kThreads = 16, kPerThread = 100;
+  SqliteEngineConfig config = sqlite::testing::ConformanceConfig(dir_.File("items.db"));
+  config.durability = GetParam();
+  auto opened = SqliteEngine::Open(clock_, config);
+  ASSERT_TRUE(opened.ok()) << opened.error().message;
+  SqliteEngine& engine = **opened;
+  std::atomic<int> acknowledged{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        const std::string key = std::to_string(t) + ":" + std::to_string(i);
+        StoreRequest request{HashedKey(key)};
+        request.value = key;
+        if (engine.Store(request).status == StoreStatus::kStored) ++acknowledged;
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  ASSERT_EQ(acknowledged.load(), kThreads * kPerThread);
+  std::map<std::string, std::string> stats = Stats(engine);
+  const std::uint64_t commits = std::stoull(stats["sqlite_commits"]);
+  const std::uint64_t writes = std::stoull(stats["sqlite_write_ops"]);
+  EXPECT_GE(writes, std::uint64_t{kThreads * kPerThread});
+  EXPECT_GT(commits, 0u);
+  EXPECT_LT(commits, std::uint64_t{kThreads * kPerThread});
+  EXPECT_EQ(stats["curr_items"], std::to_string(kThreads * kPerThread));
+  for (int t = 0; t < kThreads; ++t) {
+    for (int i = 0; i < kPerThread; ++i) {
+      const std::string key = std::to_string(t) + ":" + std::to_string(i);
+      std::string value;
+      engine.Get(GetRequest{HashedKey(key)}, [&](const ItemView& v) { value = v.value; });
+      EXPECT_EQ(value, key);
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Durabilities, SqliteGroupCommitTest,
+                         ::testing::Values(Durability::kNormal, Durability::kFull),
+                         [](const auto& info) {
+                           return info.param == Durability::kNormal ? "Normal" : "Full";
+                         });
+
+}  // namespace
+}  // namespace mnemo

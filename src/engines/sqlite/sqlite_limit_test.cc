@@ -1,0 +1,158 @@
+// The size limit: dead rows go first, then the least recently used; with eviction off a store
+// that does not fit is refused. And the background purge of expired rows.
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <chrono>
+#include <map>
+#include <string>
+#include <thread>
+
+#include "engines/sqlite/sqlite_engine.h"
+#include "engines/sqlite/testing/temp_sqlite.h"
+#include "manual_clock.h"
+#include "mnemo/item_rules.h"
+
+namespace mnemo {
+namespace {
+
+constexpr std::size_t kLimit = 64 * 1024;
+constexpr std::size_t kValueBytes = 1000;
+
+std::string Key(int i) {
+  std::string digits = std::to_string(i);
+  return "key:" + std::string(3 - digits.size(), '0') + digits;
+}
+
+class SqliteLimitTest : public ::testing::Test {
+ protected:
+  // Items of this test's keys and values: 61 of them fit in the limit.
+  const std::size_t item_bytes_ = MemcachedItemSize(Key(0).size(), kValueBytes);
+  const std::size_t capacity_ = kLimit / item_bytes_;
+
+  std::unique_ptr<SqliteEngine> Open(bool evict, std::chrono::milliseconds purge = {}) {
+    SqliteEngineConfig config = sqlite::testing::ConformanceConfig(dir_.File("items.db"));
+    config.size_limit_bytes = kLimit;
+    config.evict = evict;
+    config.purge_interval = purge;
+    Result<std::unique_ptr<SqliteEngine>> engine = SqliteEngine::Open(clock_, config);
+    EXPECT_TRUE(engine.ok()) << (engine.ok() ? "" : engine.error().message);
+    return engine.ok() ? std::move(engine).value() : nullptr;
+  }
+  static StoreStatus Set(Engine& engine, int i, std::int64_t exptime = 0) {
+    const std::string key = Key(i);
+    const std::string value(kValueBytes, 'v');
+    StoreRequest request{HashedKey(key)};
+    request.value = value;
+    request.exptime = exptime;
+    return engine.Store(request).status;
+  }
+  static bool Has(Engine& engine, int i) {
+    const std::string key = Key(i);
+    GetRequest request{HashedKey(key)};
+    request.peek = true;
+    return engine.Get(request, [](const ItemView&) {}) == GetStatus::kHit;
+  }
+  static std::uint64_t Stat(Engine& engine, const std::string& name) {
+    std::map<std::string, std::string> stats;
+    engine.Stats("", [&](std::string_view n, std::string_view v) {
+      stats[std::string(n)] = std::string(v);
+    });
+    return std::stoull(stats.at(name));
+  }
+
+  testing::ManualClock clock_;
+  sqlite::testing::TempDir dir_;
+};
+
+TEST_F(SqliteLimitTest, EvictsTheLeastRecentlyUsedItems) {
+  ASSERT_EQ(capacity_, 61u);
+  auto engine = Open(true);
+  for (int i = 0; i < 50; ++i) ASSERT_EQ(Set(*engine, i), StoreStatus::kStored);
+  clock_.Advance(1);
+  GetRequest read{HashedKey(Key(0))};
+  ASSERT_EQ(engine->Get(read, [](const ItemView&) {}), GetStatus::kHit);  // key 0 is now recent
+  clock_.Advance(1);
+  for (int i = 50; i < 80; ++i) ASSERT_EQ(Set(*engine, i), StoreStatus::kStored);
+  // 80 stored, 61 fit: the 19 oldest untouched ones (1..19) went, key 0 stayed.
+  EXPECT_TRUE(Has(*engine, 0));
+  for (int i = 1; i < 20; ++i) EXPECT_FALSE(Has(*engine, i)) << i;
+  for (int i = 20; i < 80; ++i) EXPECT_TRUE(Has(*engine, i)) << i;
+  EXPECT_EQ(Stat(*engine, "evictions"), 19u);
+  EXPECT_EQ(Stat(*engine, "curr_items"), capacity_);
+  EXPECT_LE(Stat(*engine, "bytes"), kLimit);
+}
+
+TEST_F(SqliteLimitTest, ExpiredItemsGoBeforeLiveOnes) {
+  auto engine = Open(true);
+  for (int i = 0; i < 30; ++i) ASSERT_EQ(Set(*engine, i, 10), StoreStatus::kStored);
+  for (int i = 30; i < 60; ++i) ASSERT_EQ(Set(*engine, i), StoreStatus::kStored);
+  clock_.Advance(10);
+  for (int i = 60; i < 90; ++i) ASSERT_EQ(Set(*engine, i), StoreStatus::kStored);
+  for (int i = 30; i < 90; ++i) EXPECT_TRUE(Has(*engine, i)) << i;
+  EXPECT_EQ(Stat(*engine, "evictions"), 0u);
+  EXPECT_EQ(Stat(*engine, "curr_items"), 60u);
+}
+
+TEST_F(SqliteLimitTest, WithoutEvictionAFullEngineRefusesNewItems) {
+  auto engine = Open(false);
+  for (int i = 0; i < static_cast<int>(capacity_); ++i) {
+    ASSERT_EQ(Set(*engine, i), StoreStatus::kStored) << i;
+  }
+  EXPECT_EQ(Set(*engine, 100), StoreStatus::kNoMemory);
+  EXPECT_EQ(Set(*engine, 0), StoreStatus::kStored);  // replacing needs no more room
+  for (int i = 0; i < static_cast<int>(capacity_); ++i) EXPECT_TRUE(Has(*engine, i)) << i;
+  DeleteRequest request{HashedKey(Key(5))};
+  ASSERT_EQ(engine->Delete(request), DeleteStatus::kDeleted);
+  EXPECT_EQ(Set(*engine, 100), StoreStatus::kStored);
+  EXPECT_EQ(Stat(*engine, "evictions"), 0u);
+}
+
+TEST_F(SqliteLimitTest, WithoutEvictionExpiredItemsStillMakeRoom) {
+  auto engine = Open(false);
+  for (int i = 0; i < static_cast<int>(capacity_); ++i)
+    ASSERT_EQ(Set(*engine, i, 5), StoreStatus::kStored);
+  clock_.Advance(5);
+  EXPECT_EQ(Set(*engine, 100), StoreStatus::kStored);
+}
+
+TEST_F(SqliteLimitTest, AnItemLargerThanTheLimitEvictsNothing) {
+  auto engine = Open(true);
+  for (int i = 0; i < 10; ++i) ASSERT_EQ(Set(*engine, i), StoreStatus::kStored);
+  const std::string huge(kLimit, 'h');
+  StoreRequest request{HashedKey("huge")};
+  request.value = huge;
+  EXPECT_EQ(engine->Store(request).status, StoreStatus::kNoMemory);
+  EXPECT_EQ(Stat(*engine, "curr_items"), 10u);
+}
+
+// Counts rows the way the sqlite3 shell would, through a connection of its own.
+std::int64_t RowsInFile(const std::string& path) {
+  sqlite3* db = nullptr;
+  std::int64_t rows = -1;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+    sqlite3_stmt* stmt = nullptr;
+    sqlite3_prepare_v2(db, "SELECT count(*) FROM items", -1, &stmt, nullptr);
+    if (stmt != nullptr && sqlite3_step(stmt) == SQLITE_ROW) rows = sqlite3_column_int64(stmt, 0);
+    sqlite3_finalize(stmt);
+  }
+  sqlite3_close(db);
+  return rows;
+}
+
+TEST_F(SqliteLimitTest, BackgroundPurgeDeletesExpiredRowsInBatches) {
+  auto engine = Open(true, std::chrono::milliseconds(5));
+  for (int i = 0; i < 60; ++i) ASSERT_EQ(Set(*engine, i, i < 40 ? 5 : 0), StoreStatus::kStored);
+  clock_.Advance(5);
+  // Wait for the condition, not for a time: the purge runs every 5 ms on its own.
+  const std::string path = dir_.File("items.db");
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (RowsInFile(path) != 20 && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_EQ(RowsInFile(path), 20);
+  for (int i = 40; i < 60; ++i) EXPECT_TRUE(Has(*engine, i)) << i;
+}
+
+}  // namespace
+}  // namespace mnemo

@@ -1,0 +1,238 @@
+// WriteOps: lookups, gets with side effects, delete, touch, flush_all and the transaction
+// state. Stores and counters are in write_ops_store.cc, room and purging in
+// write_ops_space.cc.
+#include "engines/sqlite/write_ops.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "mnemo/item_rules.h"
+
+namespace mnemo::sqlite {
+namespace {
+
+// A fetch or touch: sets the fetched bit and the access time.
+void Bump(Row& row, std::int64_t now) {
+  row.fetched = true;
+  row.last_access = now;
+}
+
+}  // namespace
+
+WriteOps::WriteOps(SharedState& shared, RowStore& rows, Totals totals, const StoredState& state)
+    : shared_(shared),
+      rows_(rows),
+      totals_(totals),
+      last_cas_(state.last_cas),
+      last_seq_(state.last_seq),
+      flush_{state.flushed_seq, state.flush_moment},
+      flush_bound_(state.flush_bound),
+      saved_(state) {
+  PublishFlush();
+}
+
+Result<std::optional<Row>> WriteOps::FindLive(std::string_view key, std::int64_t now,
+                                              GetStatus* miss) {
+  if (miss != nullptr) *miss = GetStatus::kMiss;
+  Result<std::optional<Row>> found = rows_.Find(key);
+  if (!found.ok() || !*found) return found;
+  Row& row = **found;
+  shared_.overlay.Merge(key, row);
+  const Liveness liveness = Check(flush_, row, now);
+  if (liveness == Liveness::kLive) return found;
+  if (miss != nullptr) {
+    *miss = liveness == Liveness::kExpired ? GetStatus::kExpired : GetStatus::kFlushed;
+  }
+  Result<void> erased = EraseRow(key, row);
+  if (!erased.ok()) return erased.error();
+  Add(shared_.counters.reclaimed);
+  if (!row.fetched) Add(shared_.counters.expired_unfetched);
+  return std::optional<Row>();
+}
+
+void WriteOps::Changed(std::string_view key) {
+  if (!shared_.cache.enabled()) return;
+  shared_.cache.Invalidate(key);
+  changed_.emplace_back(key);
+}
+
+void WriteOps::InvalidateChanged() {
+  for (const std::string& key : changed_) shared_.cache.Invalidate(key);
+  changed_.clear();
+}
+
+Result<void> WriteOps::UpdateRow(std::string_view key, const Row& row) {
+  Changed(key);
+  return rows_.UpdateMeta(row);
+}
+
+Result<void> WriteOps::EraseRow(std::string_view key, const Row& row) {
+  Changed(key);
+  Result<void> erased = rows_.Erase(row.seq);
+  if (erased.ok()) {
+    Forget(Removed{MemcachedItemSize(key.size(), row.value.size(), row.client_flags)});
+  }
+  return erased;
+}
+
+void WriteOps::Forget(const Removed& removed) {
+  totals_.items -= 1;
+  totals_.bytes -= removed.bytes;
+}
+
+std::int64_t WriteOps::NextSeq(std::int64_t now) {
+  ++last_seq_;
+  // Rows stored up to and including a pending flush's moment are the ones it will flush.
+  if (flush_.moment != 0 && now <= flush_.moment) flush_bound_ = last_seq_;
+  return last_seq_;
+}
+
+void WriteOps::Stamp(Row& row, std::uint64_t new_cas, std::int64_t now) {
+  row.cas = NextCas(new_cas);
+  row.seq = NextSeq(now);
+  row.last_access = now;
+  row.stored_at = now;
+  row.fetched = false;
+}
+
+Result<GetOutcome> WriteOps::Get(const GetRequest& request) {
+  const std::int64_t now = shared_.Now();
+  GetStatus miss = GetStatus::kMiss;
+  Result<std::optional<Row>> found = FindLive(request.key.key(), now, &miss);
+  if (!found.ok()) return found.error();
+  if (!*found) {
+    if (request.vivify_exptime && !request.peek) return Vivify(request, now);
+    return GetOutcome{miss, std::nullopt};
+  }
+  Row& row = **found;
+  FetchedItem item = TakeItem(row);  // access state from before this request
+  item.lost = row.token_sent;
+  if (request.peek) return GetOutcome{GetStatus::kHit, std::move(item)};
+  if (request.touch_exptime) row.deadline = ToDeadline(*request.touch_exptime, now);
+  item.win = WinsToken(request, row, now);
+  if (item.win) row.token_sent = true;
+  item.deadline = row.deadline;
+  if (request.bump) Bump(row, now);
+  if (request.touch_exptime || item.win || request.bump) {
+    Result<void> updated = UpdateRow(request.key.key(), row);
+    if (!updated.ok()) return updated.error();
+  }
+  if (request.touch_exptime) Add(shared_.counters.touch_hits);
+  Add(shared_.counters.get_hits);
+  return GetOutcome{GetStatus::kHit, std::move(item)};
+}
+
+Result<GetOutcome> WriteOps::Vivify(const GetRequest& request, std::int64_t now) {
+  Row stub;
+  stub.deadline = ToDeadline(*request.vivify_exptime, now);
+  stub.token_sent = true;  // this caller wins; everyone else sees Z until a real store
+  Stamp(stub, 0, now);
+  FetchedItem item = TakeItem(stub);
+  item.win = true;
+  if (request.bump) Bump(stub, now);
+  Result<bool> written = Write(request.key.key(), stub, nullptr);
+  if (!written.ok()) return written.error();
+  if (!*written) return GetOutcome{GetStatus::kMiss, std::nullopt};  // no room for the stub
+  return GetOutcome{GetStatus::kHit, std::move(item)};
+}
+
+Result<DeleteStatus> WriteOps::Delete(const DeleteRequest& request) {
+  const std::int64_t now = shared_.Now();
+  Result<std::optional<Row>> found = FindLive(request.key.key(), now, nullptr);
+  if (!found.ok()) return found.error();
+  if (!*found) return DeleteStatus::kNotFound;
+  Row& row = **found;
+  if (request.compare_cas != 0 && request.compare_cas != row.cas) return DeleteStatus::kExists;
+  Result<void> done;
+  if (request.invalidate) {
+    // The item stays, served as stale, and the next fetcher may win the token again.
+    if (request.invalidate_exptime) row.deadline = ToDeadline(*request.invalidate_exptime, now);
+    row.stale = true;
+    row.token_sent = false;
+    row.cas = NextCas(request.new_cas);
+    done = UpdateRow(request.key.key(), row);
+  } else {
+    done = EraseRow(request.key.key(), row);
+  }
+  if (!done.ok()) return done.error();
+  Add(shared_.counters.delete_hits);
+  return DeleteStatus::kDeleted;
+}
+
+Result<TouchStatus> WriteOps::Touch(const HashedKey& key, std::int64_t exptime) {
+  const std::int64_t now = shared_.Now();
+  Result<std::optional<Row>> found = FindLive(key.key(), now, nullptr);
+  if (!found.ok()) return found.error();
+  if (!*found) return TouchStatus::kNotFound;
+  Row& row = **found;
+  row.deadline = ToDeadline(exptime, now);
+  Bump(row, now);
+  Result<void> updated = UpdateRow(key.key(), row);
+  if (!updated.ok()) return updated.error();
+  Add(shared_.counters.touch_hits);
+  return TouchStatus::kTouched;
+}
+
+void WriteOps::SettlePendingFlush(std::int64_t now) {
+  if (flush_.moment == 0 || now < flush_.moment) return;
+  flush_.flushed_seq = std::max(flush_.flushed_seq, flush_bound_);
+  flush_.moment = 0;
+  PublishFlush();
+}
+
+Result<void> WriteOps::FlushAll(std::int64_t delay) {
+  const std::int64_t now = shared_.Now();
+  SettlePendingFlush(now);
+  if (delay > 0) {
+    // memcached's oldest_live is one second before the requested moment, and it applies once
+    // the clock reaches it; a moment already reached flushes right away.
+    const std::int64_t moment = ToDeadline(delay, now) - 1;
+    if (moment > now) {
+      flush_.moment = moment;
+      flush_bound_ = last_seq_;
+      PublishFlush();
+      return {};
+    }
+  }
+  // Immediate: every row stored so far is flushed, including those of this second; rows
+  // stored after this call get a larger seq and survive.
+  flush_.moment = 0;
+  flush_.flushed_seq = last_seq_;
+  PublishFlush();
+  return {};
+}
+
+WriteOps::TxnState WriteOps::Save() const {
+  return TxnState{totals_, flush_, flush_bound_, saved_};
+}
+
+void WriteOps::Restore(const TxnState& state) {
+  totals_ = state.totals;
+  flush_ = state.flush;
+  flush_bound_ = state.flush_bound;
+  saved_ = state.saved;
+  PublishFlush();
+}
+
+Result<void> WriteOps::SaveState() {
+  const StoredState now{last_cas_, last_seq_, flush_.flushed_seq, flush_.moment, flush_bound_};
+  const std::pair<std::string_view, std::int64_t StoredState::*> fields[] = {
+      {"last_seq", &StoredState::last_seq},
+      {"flushed_seq", &StoredState::flushed_seq},
+      {"flush_moment", &StoredState::flush_moment},
+      {"flush_bound", &StoredState::flush_bound},
+  };
+  if (now.last_cas != saved_.last_cas) {
+    Result<void> put = rows_.PutMeta("last_cas", static_cast<std::int64_t>(now.last_cas));
+    if (!put.ok()) return put;
+  }
+  for (const auto& [name, member] : fields) {
+    if (now.*member == saved_.*member) continue;
+    Result<void> put = rows_.PutMeta(name, now.*member);
+    if (!put.ok()) return put;
+  }
+  saved_ = now;
+  return {};
+}
+
+}  // namespace mnemo::sqlite

@@ -1,0 +1,125 @@
+// WriteOps: memcached's item semantics -- exactly those of MapEngine, which the conformance
+// suite pins down -- applied to the items table through the writer connection. Each public
+// operation is one read-modify-write inside the writer's current transaction; the Writer
+// commits (and acknowledges) it together with the other operations of its batch.
+//
+// In-memory state mirrors the table: item and byte totals, the last CAS and seq handed out and
+// the flush_all state. A transaction that rolls back restores it from Save() (TxnState).
+//
+// Thread safety: none; only the writer thread uses a WriteOps.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engines/sqlite/access_overlay.h"
+#include "engines/sqlite/engine_state.h"
+#include "engines/sqlite/row_store.h"
+#include "engines/sqlite/schema.h"
+#include "mnemo/engine.h"
+#include "mnemo/result.h"
+
+namespace mnemo::sqlite {
+
+// What Stats reports about the table, measured after a sweep of dead rows.
+struct TableStats {
+  Totals totals;
+  std::int64_t oldest_access = 0;  // 0 when empty
+  std::int64_t file_bytes = 0;     // page_count * page_size
+};
+
+class WriteOps {
+ public:
+  // In-memory state a transaction changes, for rolling it back.
+  struct TxnState {
+    Totals totals;
+    FlushView flush;
+    std::int64_t flush_bound = 0;
+    StoredState saved;
+  };
+
+  // `totals` and `state` describe the table as opened (see SqliteEngine::Open).
+  WriteOps(SharedState& shared, RowStore& rows, Totals totals, const StoredState& state);
+
+  Result<GetOutcome> Get(const GetRequest& request);
+  Result<StoreResult> Store(const StoreRequest& request);
+  Result<DeleteStatus> Delete(const DeleteRequest& request);
+  Result<ArithResult> Arithmetic(const ArithRequest& request);
+  Result<TouchStatus> Touch(const HashedKey& key, std::int64_t exptime);
+  Result<void> FlushAll(std::int64_t delay);
+  // Deletes every dead row (like memcached's crawler before a stats dump), then measures.
+  Result<TableStats> Sweep();
+
+  // Folds up to `limit` accesses recorded by readers into the table; returns the entries to
+  // forget once the transaction has committed.
+  Result<std::vector<AccessOverlay::Entry>> AbsorbAccesses(std::size_t limit);
+  // Deletes up to `limit` expired or flushed rows; returns how many.
+  Result<std::size_t> PurgeDead(int limit);
+  // Writes the meta rows whose values changed in this transaction.
+  Result<void> SaveState();
+
+  TxnState Save() const;
+  void Restore(const TxnState& state);
+
+  // Invalidates, in the cache, every key this transaction changed; the writer calls it after
+  // the commit (or rollback), before acknowledging (see item_cache.h).
+  void InvalidateChanged();
+
+  RowStore& rows() { return rows_; }
+  const Totals& totals() const { return totals_; }
+
+ private:
+  // The live row under key with recorded accesses merged in, or nullopt. A dead row found on
+  // the way is deleted; `miss`, when given, says why nothing was found.
+  Result<std::optional<Row>> FindLive(std::string_view key, std::int64_t now, GetStatus* miss);
+  Result<void> EraseRow(std::string_view key, const Row& row);
+  // Rewrites the metadata of key's row.
+  Result<void> UpdateRow(std::string_view key, const Row& row);
+  // Records that key's row changed: invalidated in the cache now and after the commit.
+  void Changed(std::string_view key);
+  // Makes row a freshly linked item: new CAS and seq, access state reset.
+  void Stamp(Row& row, std::uint64_t new_cas, std::int64_t now);
+  std::int64_t NextSeq(std::int64_t now);
+  std::uint64_t NextCas(std::uint64_t requested) {
+    return requested != 0 ? requested : ++last_cas_;
+  }
+  // Stores a stamped row in place of `old` (the live row under key, if any). False when there
+  // is no room for it.
+  Result<bool> Write(std::string_view key, const Row& row, const Row* old);
+  Result<StoreResult> Link(std::string_view key, Row& row, std::uint64_t new_cas, std::int64_t now,
+                           const Row* old);
+  // Marks rows caught by a delayed flush whose moment has passed as flushed by seq.
+  void SettlePendingFlush(std::int64_t now);
+  void PublishFlush() { shared_.set_flush(flush_); }
+  void Forget(const Removed& removed);
+
+  Result<GetOutcome> Vivify(const GetRequest& request, std::int64_t now);
+  Result<StoreResult> StoreExisting(const StoreRequest& request, StoreMode mode, Row& old,
+                                    std::int64_t now);
+  Result<StoreResult> StoreMissing(const StoreRequest& request, StoreMode mode, std::int64_t now);
+  Result<ArithResult> CreateCounter(const ArithRequest& request, std::int64_t now);
+  Result<ArithResult> ApplyDelta(const ArithRequest& request, Row& row, std::int64_t now);
+
+  // Frees room for `bytes` replacing `old_bytes` under key: dead rows first, then (with
+  // eviction on) the least recently used rows other than key's. False when it cannot.
+  Result<bool> EnsureRoom(std::string_view key, std::uint64_t bytes, std::uint64_t old_bytes);
+  Result<bool> EvictOldest(std::string_view key, std::uint64_t needed);
+  // Accounts for rows a purge deleted; returns how many.
+  std::size_t CountRemoved(const std::vector<Removed>& removed);
+
+  SharedState& shared_;
+  RowStore& rows_;
+  Totals totals_;
+  std::uint64_t last_cas_ = 0;
+  std::int64_t last_seq_ = 0;
+  FlushView flush_;                   // the writer's copy; readers get it through PublishFlush()
+  std::int64_t flush_bound_ = 0;      // last seq stored at or before flush_.moment
+  StoredState saved_;                 // the values the meta table holds
+  std::vector<std::string> changed_;  // keys changed in this transaction, with a cache only
+};
+
+}  // namespace mnemo::sqlite

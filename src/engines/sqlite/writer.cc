@@ -1,0 +1,201 @@
+#include "engines/sqlite/writer.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "engines/sqlite/completion.h"
+
+namespace mnemo::sqlite {
+namespace {
+
+using std::chrono::milliseconds;
+
+// How often an idle writer wakes to fold in accesses the readers recorded.
+constexpr milliseconds kTick{100};
+// Recorded accesses folded into the table per transaction.
+constexpr std::size_t kAbsorbBatch = 1024;
+// Dead rows the background purge deletes per transaction.
+constexpr int kPurgeBatch = 256;
+
+}  // namespace
+
+struct Writer::Job {
+  explicit Job(FunctionRef<bool(WriteOps&)> run) : op(run) {}
+  FunctionRef<bool(WriteOps&)> op;
+  bool ok = false;
+  Completion done;
+};
+
+Writer::Writer(SharedState& shared, std::unique_ptr<Db> db, std::unique_ptr<RowStore> rows,
+               std::unique_ptr<WriteOps> ops)
+    : shared_(shared),
+      db_(std::move(db)),
+      rows_(std::move(rows)),
+      ops_(std::move(ops)),
+      ack_before_commit_(shared.config().durability == Durability::kOff),
+      next_purge_(Clock::now() + shared.config().purge_interval),
+      thread_([this] { Loop(); }) {}
+
+Writer::~Writer() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_one();
+  thread_.join();
+}
+
+bool Writer::Run(FunctionRef<bool(WriteOps&)> op) {
+  Job job(op);
+  {
+    std::lock_guard lock(mu_);
+    queue_.push_back(&job);
+  }
+  cv_.notify_one();
+  job.done.Wait();
+  return job.ok;
+}
+
+void Writer::Loop() {
+  const milliseconds interval = shared_.config().purge_interval;
+  const auto max_batch = static_cast<std::size_t>(std::max(1, shared_.config().max_batch));
+  std::vector<Job*> batch;
+  for (bool stopping = false; !stopping;) {
+    {
+      std::unique_lock lock(mu_);
+      Clock::time_point wake = Clock::now() + kTick;
+      if (interval.count() > 0) wake = std::min(wake, next_purge_);
+      cv_.wait_until(lock, wake, [this] { return stop_ || !queue_.empty(); });
+      const std::size_t n = std::min(queue_.size(), max_batch);
+      batch.assign(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+      queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+      stopping = stop_ && queue_.empty();
+    }
+    const Clock::time_point now = Clock::now();
+    const bool purge = interval.count() > 0 && now >= next_purge_;
+    if (purge) next_purge_ = now + interval;
+    if (!batch.empty() || purge || shared_.overlay.size() > 0) RunBatch(batch, purge);
+  }
+  // Fold in everything the readers recorded, so that access times and fetched bits survive a
+  // restart. The readers are gone by now, so the overlay only shrinks.
+  const std::size_t rounds = shared_.overlay.size() / kAbsorbBatch + 2;
+  for (std::size_t round = 0; round < rounds && shared_.overlay.size() > 0; ++round) {
+    RunBatch({}, false);
+  }
+}
+
+void Writer::RunBatch(const std::vector<Job*>& batch, bool purge) {
+  WriteOps::TxnState before = ops_->Save();
+  const sqlite3_int64 changes = sqlite3_total_changes64(db_->get());
+  if (!db_->Exec("BEGIN IMMEDIATE").ok()) {
+    Add(shared_.counters.errors);
+    for (Job* job : batch) Finish(job, false);
+    return;
+  }
+  // With durability off, readers stay away from the moment the batch starts: its writes are
+  // acknowledged before they are committed (see SharedState::uncommitted).
+  if (ack_before_commit_ && !batch.empty()) shared_.uncommitted.store(true);
+  std::optional<std::vector<Job*>> waiting = RunJobs(batch, before);
+  if (!waiting) {
+    ops_->InvalidateChanged();
+    shared_.uncommitted.store(false);
+    return;
+  }
+  std::vector<AccessOverlay::Entry> absorbed = Maintain(purge);
+  const bool wrote = !batch.empty() || sqlite3_total_changes64(db_->get()) != changes;
+  if (!Commit()) {
+    ops_->Restore(before);
+    ops_->InvalidateChanged();
+    FailAll(*waiting);
+    return;
+  }
+  if (wrote) Add(shared_.counters.commits);
+  // In this order: a get that read a cached row or an old snapshot before the commit and
+  // then misses a forgotten overlay entry sees the epoch move, and reads again.
+  ops_->InvalidateChanged();
+  if (!absorbed.empty()) {
+    for (const AccessOverlay::Entry& entry : absorbed) {
+      const AccessOverlay::Access& access = entry.access;
+      shared_.cache.Refresh(entry.key, access.seq, access.last_access, access.fetched);
+    }
+    shared_.absorb_epoch.fetch_add(1);
+    shared_.overlay.Forget(absorbed);
+  }
+  for (Job* job : *waiting) Finish(job, job->ok);
+}
+
+std::optional<std::vector<Writer::Job*>> Writer::RunJobs(const std::vector<Job*>& batch,
+                                                         WriteOps::TxnState& before) {
+  std::vector<Job*> waiting;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    Job* job = batch[i];
+    job->ok = job->op(*ops_);
+    Add(shared_.counters.write_ops);
+    if (!job->ok) Add(shared_.counters.errors);
+    if (!job->ok && !db_->in_transaction()) {
+      // SQLite rolled the whole transaction back (a full disk, an I/O error): nothing of it
+      // holds, so neither does anything waiting for its commit.
+      ops_->Restore(before);
+      ops_->InvalidateChanged();
+      FailAll(waiting);
+      Finish(job, false);
+      if (!db_->Exec("BEGIN IMMEDIATE").ok()) {
+        for (std::size_t j = i + 1; j < batch.size(); ++j) Finish(batch[j], false);
+        return std::nullopt;
+      }
+      before = ops_->Save();
+      continue;
+    }
+    if (ack_before_commit_) {
+      shared_.uncommitted.store(true);
+      Finish(job, job->ok);
+    } else {
+      waiting.push_back(job);
+    }
+  }
+  return waiting;
+}
+
+std::vector<AccessOverlay::Entry> Writer::Maintain(bool purge) {
+  std::vector<AccessOverlay::Entry> absorbed;
+  if (shared_.overlay.size() > 0) {
+    Result<std::vector<AccessOverlay::Entry>> taken = ops_->AbsorbAccesses(kAbsorbBatch);
+    if (!taken.ok()) {
+      // The transaction may be gone; nothing more may run outside it. The commit decides.
+      Add(shared_.counters.errors);
+      return absorbed;
+    }
+    absorbed = std::move(taken).value();
+  }
+  if (purge) {
+    Result<std::size_t> purged = ops_->PurgeDead(kPurgeBatch);
+    if (!purged.ok()) {
+      Add(shared_.counters.errors);
+    } else if (*purged == static_cast<std::size_t>(kPurgeBatch)) {
+      next_purge_ = Clock::now();  // more to purge: next round, after the queued requests
+    }
+  }
+  return absorbed;
+}
+
+bool Writer::Commit() {
+  Result<void> committed = ops_->SaveState();
+  if (committed.ok()) committed = db_->Exec("COMMIT");
+  shared_.uncommitted.store(false);
+  if (committed.ok()) return true;
+  Add(shared_.counters.errors);
+  if (db_->in_transaction()) (void)db_->Exec("ROLLBACK");
+  return false;
+}
+
+void Writer::Finish(Job* job, bool ok) {
+  job->ok = ok;
+  job->done.Signal();
+}
+
+void Writer::FailAll(std::vector<Job*>& jobs) {
+  for (Job* job : jobs) Finish(job, false);
+  jobs.clear();
+}
+
+}  // namespace mnemo::sqlite
