@@ -196,7 +196,8 @@ TEST_P(ClientTest, AdminCommands) {
 
 INSTANTIATE_TEST_SUITE_P(
     Servers, ClientTest,
-    ::testing::Combine(::testing::Values(ServerKind::kMemcached, ServerKind::kMapServer),
+    ::testing::Combine(::testing::Values(ServerKind::kMemcached, ServerKind::kMapServer,
+                                         ServerKind::kMnemod),
                        ::testing::Values(Protocol::kAscii, Protocol::kMeta, Protocol::kBinary)),
     ParamName);
 

@@ -24,7 +24,7 @@ using testing::TestServer;
 std::unique_ptr<Client> StartThree(std::vector<TestServer>& servers) {
   std::string list;
   for (int i = 0; i < 3; ++i) {
-    auto server = TestServer::Start(ServerKind::kMemcached);
+    auto server = TestServer::Start(ServerKind::kMnemod);
     if (!server.ok()) return nullptr;
     list += (i ? "," : "") + server->address();
     servers.push_back(std::move(server.value()));
@@ -82,7 +82,7 @@ TEST(FailoverTest, KilledServerIsEjectedAndComesBackAfterTheRetryInterval) {
   EXPECT_NE(stats[1].result.error().message.find("ejected"), std::string::npos);
   EXPECT_TRUE(stats[0].result.ok());
 
-  auto restarted = TestServer::StartOn(ServerKind::kMemcached, victim_port);
+  auto restarted = TestServer::StartOn(ServerKind::kMnemod, victim_port);
   ASSERT_TRUE(restarted.ok()) << restarted.error().message;
   EXPECT_NE(client.ServerFor(victim_key), 1u) << "back before the retry interval";
   std::this_thread::sleep_for(milliseconds(1700));
@@ -94,9 +94,9 @@ TEST(FailoverTest, KilledServerIsEjectedAndComesBackAfterTheRetryInterval) {
 }
 
 TEST(FailoverTest, WithoutAFailureLimitServersAreNeverEjected) {
-  auto server = TestServer::Start(ServerKind::kMemcached);
+  auto server = TestServer::Start(ServerKind::kMnemod);
   ASSERT_TRUE(server.ok());
-  auto other = TestServer::Start(ServerKind::kMemcached);
+  auto other = TestServer::Start(ServerKind::kMnemod);
   ASSERT_TRUE(other.ok());
   Options options;
   options.servers = ParseServerList(server->address() + "," + other->address()).value();

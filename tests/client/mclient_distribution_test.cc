@@ -27,7 +27,7 @@ class MclientDistributionTest : public ::testing::Test {
  protected:
   void SetUp() override {
     for (int i = 0; i < 3; ++i) {
-      auto server = TestServer::Start(ServerKind::kMemcached);
+      auto server = TestServer::Start(ServerKind::kMnemod);
       ASSERT_TRUE(server.ok()) << server.error().message;
       servers_.push_back(std::move(server.value()));
     }

@@ -159,7 +159,8 @@ TEST_P(MclientTest, ErrorsNameTheServerAndUsageIsExitTwo) {
 
 INSTANTIATE_TEST_SUITE_P(Servers, MclientTest,
                          ::testing::Combine(::testing::Values(ServerKind::kMemcached,
-                                                              ServerKind::kMapServer),
+                                                              ServerKind::kMapServer,
+                                                              ServerKind::kMnemod),
                                             ::testing::Values("ascii", "meta", "binary")),
                          ParamName);
 

@@ -17,7 +17,8 @@ std::vector<std::string> Argv(ServerKind kind, std::uint16_t port) {
   if (kind == ServerKind::kMapServer) return {MNEMO_MAP_SERVER_BIN, "-p", std::to_string(port)};
   std::vector<std::string> argv = {"memcached", "-l", "127.0.0.1", "-p", std::to_string(port),
                                    "-U",        "0",  "-t",        "2"};
-  // memcached refuses to run as root unless told which user to stay.
+  if (kind == ServerKind::kMnemod) argv = {MNEMO_MNEMOD_BIN, "-p", std::to_string(port), "-t", "2"};
+  // memcached (and mnemod, like it) refuses to run as root unless told which user to stay.
   if (::geteuid() == 0) argv.insert(argv.end(), {"-u", "root"});
   return argv;
 }
@@ -67,7 +68,15 @@ bool Pump(int in_fd, int out_fd, int err_fd, const std::string& input, CommandRe
 }  // namespace
 
 const char* ServerKindName(ServerKind kind) {
-  return kind == ServerKind::kMemcached ? "memcached" : "map_server";
+  switch (kind) {
+    case ServerKind::kMemcached:
+      return "memcached";
+    case ServerKind::kMapServer:
+      return "map_server";
+    case ServerKind::kMnemod:
+      return "mnemod";
+  }
+  return "?";
 }
 
 Result<TestServer> TestServer::Start(ServerKind kind) {

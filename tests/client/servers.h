@@ -1,4 +1,4 @@
-// Servers and commands for the client's integration tests: memcached 1.6.18 and our map_server
+// Servers and commands for the client's integration tests: memcached 1.6.18, our map_server and mnemod
 // on ports the OS hands out, a restart on a fixed port (failover tests), and running a command
 // with given stdin, capturing stdout, stderr and its exit code, bounded in time (mclient tests).
 // Thread safety: one test thread; each helper owns what it starts.
@@ -14,7 +14,7 @@
 
 namespace mnemo::testing {
 
-enum class ServerKind { kMemcached, kMapServer };
+enum class ServerKind { kMemcached, kMapServer, kMnemod };
 
 const char* ServerKindName(ServerKind kind);
 
