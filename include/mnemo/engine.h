@@ -40,6 +40,11 @@ struct ItemView {
   bool stale = false;            // invalidated (meta I); served but marked X
   bool win = false;              // this caller won the right to recache (meta W)
   bool lost = false;             // another caller already won (meta Z)
+  // The deadline before this request's touch_exptime (equal to `deadline` without one, and on
+  // a stub this request vivified): meta renders a `t` that precedes `T` from it, as 1.6.18.
+  std::int64_t deadline_before = 0;
+  bool binary_key = false;  // stored through a meta base64 (b) key: mg k and me show it encoded
+  bool vivified = false;    // created by this request's vivify_exptime
 };
 
 using ItemVisitor = FunctionRef<void(const ItemView&)>;
@@ -66,6 +71,8 @@ struct StoreRequest {
   std::uint64_t new_cas = 0;      // meta E: use as the item's CAS; 0 = engine assigns
   bool invalidate = false;        // meta I: with compare_cas, an older CAS stores a stale item
   std::optional<std::int64_t> vivify_exptime;  // meta N for append/prepend: create on miss
+  // meta b: the item remembers that its key came base64-encoded (see ItemView::binary_key).
+  bool binary_key = false;
 };
 
 struct StoreResult {
@@ -97,6 +104,7 @@ struct ArithResult {
   std::uint64_t value = 0;
   std::uint64_t cas = 0;
   std::int64_t deadline = 0;
+  std::int64_t deadline_before = 0;  // before touch_exptime applied (meta t ahead of T)
 };
 
 class Engine {
@@ -106,21 +114,27 @@ class Engine {
   // Looks up an item. On a hit calls on_hit exactly once, with the item as it is after this
   // request's side effects (touch, vivify) and the access state from before it; returns kHit.
   // On a miss returns kMiss, kExpired or kFlushed without calling on_hit, unless
-  // vivify_exptime creates a stub, which counts as a hit with win set.
+  // vivify_exptime creates a stub, which counts as a hit with win and vivified set (and, as in
+  // 1.6.18, without binary_key whatever the request's key encoding was).
   virtual GetStatus Get(const GetRequest& request, ItemVisitor on_hit) = 0;
 
   // Stores according to mode. kSet and kCas with compare_cas; kAdd fails on a live item (and
   // bumps it); kReplace/kAppend/kPrepend fail on a missing one. append/prepend keep the
-  // stored flags and exptime. Every successful store assigns a new CAS.
+  // stored flags and exptime. Every successful store assigns a new CAS. The stored item takes
+  // binary_key from the request, except that append/prepend onto an existing item leave it
+  // false: 1.6.18 builds the joined item afresh and does not carry the bit over.
   virtual StoreResult Store(const StoreRequest& request) = 0;
 
   virtual DeleteStatus Delete(const DeleteRequest& request) = 0;
 
   // incr/decr on a decimal unsigned 64-bit value: incr wraps modulo 2^64, decr floors at 0; a
-  // shorter result is space-padded to the old length as memcached does.
+  // shorter result is space-padded to the old length as memcached does. A result of the old
+  // length is rewritten in place and keeps binary_key; a longer one, like a created counter,
+  // is a new item without it (1.6.18).
   virtual ArithResult Arithmetic(const ArithRequest& request) = 0;
 
-  // Sets a new exptime on a live item; keeps its CAS.
+  // Sets a new exptime on a live item; keeps its CAS (and binary_key, as every in-place change
+  // does: touch, gat, meta T, md I).
   virtual TouchStatus Touch(const HashedKey& key, std::int64_t exptime) = 0;
 
   // Invalidates every item stored before now + delay (memcached flush_all semantics: with a

@@ -35,6 +35,10 @@ struct SessionConfig {
   // many large gets cannot make a server buffer without bound. The caller sends the output and
   // calls Process again before reading more.
   std::size_t output_high_water = 1024 * 1024;
+  // memcached -R: Process returns after executing this many requests, so that one client
+  // pipelining thousands cannot hold the thread; the caller lets other connections run, then
+  // calls Process again (at_request_limit() tells it so). 0 = no limit.
+  std::size_t max_requests_per_call = 0;
 };
 
 // A counter with one writer thread and any number of reader threads: increments are a plain
@@ -88,6 +92,11 @@ class SessionHooks {
   // counters (pid, uptime, time, version, ..., connections); "settings", "conns" and others.
   // Returns false for a group the server does not know.
   virtual bool Stats(std::string_view group, StatSink sink);
+  // Server-level fields memcached prints after its command counters and before the item
+  // counts (limit_maxbytes, accepting_conns, ..., threads, conn_yields), for plain `stats`.
+  // The engine's fields follow; one the engine reports under a name emitted here is left out,
+  // so the server's value and place win. Default: none.
+  virtual void StatsAfterCounters(StatSink /*sink*/) {}
   // The command counters to report: by default this session's own.
   virtual CommandCounters TotalCounters(const CommandCounters& own) { return own; }
   virtual void ResetStats() {}
@@ -108,13 +117,17 @@ class Session {
   Session& operator=(const Session&) = delete;
 
   // Executes the complete requests at the front of `input`, appending replies to `output`,
-  // until the input holds no complete request or output reaches config.output_high_water.
+  // until the input holds no complete request, output reaches config.output_high_water or
+  // config.max_requests_per_call requests have run.
   // Returns how many bytes were consumed; the caller drops them, sends the output, and calls
   // again (with more bytes if nothing was consumed). Once closing() is true, the caller sends
   // `output` and closes.
   std::size_t Process(std::string_view input, std::string& output);
 
   bool closing() const { return closing_; }
+  // True when the last Process call stopped at config.max_requests_per_call with input left:
+  // the caller should give other clients a turn before calling again.
+  bool at_request_limit() const { return at_request_limit_; }
   Protocol protocol() const { return protocol_; }
 
  private:
@@ -127,6 +140,7 @@ class Session {
   Protocol protocol_ = Protocol::kAscii;
   bool protocol_known_ = false;
   bool closing_ = false;
+  bool at_request_limit_ = false;
   std::size_t skip_bytes_ = 0;  // rest of an oversize value still to swallow
 };
 

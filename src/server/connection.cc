@@ -1,5 +1,6 @@
 #include "server/connection.h"
 
+#include <asio/post.hpp>
 #include <asio/redirect_error.hpp>
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
@@ -48,6 +49,7 @@ class Registration {
 };
 
 struct Served {
+  Worker& worker;
   Session& session;
   Stream::socket& socket;
   Registration& registration;
@@ -69,8 +71,10 @@ void LogProcessed(Served& served, std::string_view requests) {
 }
 
 // Executes the complete requests in `data`, sending the replies whenever the session pauses
-// at its high-water mark, and once at the end. Returns the bytes consumed, or nullopt when a
-// write failed (the client is gone).
+// at its high-water mark, and once at the end. After every -R requests it lets the worker's
+// other connections run first (their handlers are queued behind this one); the replies so far
+// stay buffered, so pipelined replies still go out together. Returns the bytes consumed, or
+// nullopt when a write failed (the client is gone).
 asio::awaitable<std::optional<std::size_t>> Execute(Served& served, std::string_view data,
                                                     std::string& output) {
   ConnectionRecord& record = served.registration.record();
@@ -79,6 +83,11 @@ asio::awaitable<std::optional<std::size_t>> Execute(Served& served, std::string_
     const std::size_t consumed = served.session.Process(data.substr(start), output);
     LogProcessed(served, data.substr(start, consumed));
     start += consumed;
+    if (served.session.at_request_limit()) {
+      served.worker.CountYield();
+      co_await asio::post(served.socket.get_executor(), asio::use_awaitable);
+      continue;
+    }
     if (output.empty()) {
       if (consumed == 0) break;  // nothing complete is left
       continue;                  // noreply requests: there may be more
@@ -102,7 +111,7 @@ asio::awaitable<void> ServeConnection(Worker& worker, Stream::socket socket, std
   Registration registration(worker, socket, std::move(peer), listen_name);
   ConnectionRecord& record = registration.record();
   Session session(env.engine, env.session_config, worker.counters(), &env.hooks);
-  Served served{session, socket, registration, env};
+  Served served{worker, session, socket, registration, env};
   std::string pending;  // the start of a request still incomplete
   std::string output;
   auto chunk = std::make_unique<char[]>(kReadChunk);

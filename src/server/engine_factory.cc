@@ -19,6 +19,8 @@ Result<EngineHandle> CreateEngine(const ServerConfig& config) {
       handle.set_memory_limit = [raw](std::uint64_t bytes) {
         raw->SetMemoryLimit(static_cast<std::size_t>(bytes));
       };
+      handle.save_snapshot = [raw](const std::string& path) { return SaveSnapshot(*raw, path); };
+      handle.load_snapshot = [raw](const std::string& path) { return LoadSnapshot(*raw, path); };
       handle.engine = std::move(engine);
       return handle;
     }

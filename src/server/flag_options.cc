@@ -283,8 +283,8 @@ const FlagOption kFlags[] = {
      "require ascii authentication against the user:password lines of <file>",
      SetPath<&C::auth_file>},
     {'e', "memory-file", A::kRequired, "<file>",
-     "keep item memory in this mmap'd file, so that a restart after SIGUSR1\n"
-     "finds the cache as it was (use a RAM disk or persistent memory)",
+     "warm restart, as --snapshot: save the cache to <file> when stopped\n"
+     "(SIGTERM, SIGINT, SIGUSR1, shutdown) and load it at start",
      SetPath<&C::memory_file>},
     {'Z', "enable-ssl", A::kNone, "", "serve TLS (certificates: -o ssl_* below)",
      [](ParseState& s, OptionValue) -> Result<void> {
@@ -304,7 +304,7 @@ const FlagOption kFlags[] = {
      "(default: memory)",
      ApplyEngine},
     {kSnapshotId, "snapshot", A::kRequired, "<file>",
-     "save the cache to <file> on graceful shutdown, load it at start", SetPath<&C::snapshot_file>},
+     "save the cache to <file> when stopped, load it at start", SetPath<&C::snapshot_file>},
     {kStateDirId, "state-dir", A::kRequired, "<dir>",
      "directory for what the server keeps between runs", SetPath<&C::state_dir>},
 };

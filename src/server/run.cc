@@ -35,6 +35,37 @@ Result<void> CheckSupported(const ServerConfig& config, const Logger& log) {
   return {};
 }
 
+// --snapshot FILE; memcached's -e FILE asks for the same (a cache that survives a restart).
+// Absolute, because -d changes to "/".
+std::string SnapshotPath(const ServerConfig& config) {
+  return AbsolutePath(config.snapshot_file.empty() ? config.memory_file : config.snapshot_file);
+}
+
+// Fails only for an engine that has no snapshots. Whatever happens to the file, one line says
+// so: an operator must see why a restart came up cold, and a bad file never stops the start.
+Result<void> LoadSnapshot(const EngineHandle& engine, const std::string& path, const Logger& log) {
+  if (path.empty()) return {};
+  if (!engine.load_snapshot) return Error{"--snapshot: this engine keeps its items itself"};
+  Result<SnapshotSummary> loaded = engine.load_snapshot(path);
+  if (!loaded) {
+    log.Log(0, "snapshot " + path + ": not loaded, starting empty: " + loaded.error().message);
+    return {};
+  }
+  log.Log(0, "snapshot " + path + ": loaded " + std::to_string(loaded->items) + " items (" +
+                 std::to_string(loaded->expired) + " expired, " + std::to_string(loaded->refused) +
+                 " refused)");
+  return {};
+}
+
+int SaveSnapshot(const EngineHandle::SnapshotIo& save, const std::string& path, const Logger& log) {
+  Result<SnapshotSummary> saved = save(path);
+  if (!saved) {
+    return Fail(log, Error{"snapshot " + path + ": not saved: " + saved.error().message}, EX_IOERR);
+  }
+  log.Log(0, "snapshot " + path + ": saved " + std::to_string(saved->items) + " items");
+  return 0;
+}
+
 }  // namespace
 
 int RunMnemod(const ServerConfig& config) {
@@ -58,6 +89,12 @@ int RunMnemod(const ServerConfig& config) {
 
   Result<EngineHandle> engine = CreateEngine(config);
   if (!engine) return Fail(log, engine.error(), EX_USAGE);
+  const std::string snapshot = SnapshotPath(config);
+  if (Result<void> loaded = LoadSnapshot(*engine, snapshot, log); !loaded) {
+    return Fail(log, loaded.error(), EX_USAGE);
+  }
+  // The server takes the engine; this stays usable while the server exists.
+  const EngineHandle::SnapshotIo save_snapshot = engine->save_snapshot;
   Result<std::unique_ptr<Server>> created = Server::Create(config, log, std::move(*engine));
   if (!created) return Fail(log, created.error(), EX_OSERR);
   Server& server = **created;
@@ -78,7 +115,7 @@ int RunMnemod(const ServerConfig& config) {
   Result<void> written = pid_file.Write(pid_path);
   if (!written) log.Log(0, written.error().message);  // memcached carries on as well
   server.Run();
-  return 0;
+  return snapshot.empty() ? 0 : SaveSnapshot(save_snapshot, snapshot, log);
 }
 
 }  // namespace mnemo::server

@@ -79,11 +79,18 @@ void ServerHooks::GeneralStats(StatSink sink) const {
   Emit(sink, "rejected_connections", connections.rejected.load());
   // memcached keeps a connection structure per listener as well.
   Emit(sink, "connection_structures", connections.peak.load() + listeners);
+}
+
+void ServerHooks::StatsAfterCounters(StatSink sink) {
+  std::uint64_t yields = 0;
+  for (const auto& worker : parts_.workers) yields += worker->conn_yields();
+  // The engine reports limit_maxbytes too; memcached prints it here, and this one wins.
+  Emit(sink, "limit_maxbytes", max_bytes_.load());
   Emit(sink, "accepting_conns", parts_.accepting() ? 1 : 0);
-  Emit(sink, "listen_disabled_num", connections.listen_disabled.load());
+  Emit(sink, "listen_disabled_num", parts_.connections.listen_disabled.load());
   Emit(sink, "time_in_listen_disabled_us", 0);
   Emit(sink, "threads", parts_.workers.size());
-  Emit(sink, "conn_yields", 0);
+  Emit(sink, "conn_yields", yields);
 }
 
 void ServerHooks::ConnectionStats(StatSink sink) const {

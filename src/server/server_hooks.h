@@ -2,11 +2,10 @@
 // connections, threads), the command counters summed over every worker, `stats settings`,
 // `stats conns`, `stats reset`, `verbosity`, `shutdown` and `cache_memlimit`.
 //
-// Field order is memcached's for the fields printed before the command counters; the ones
-// memcached prints after them that describe the server (accepting_conns ... threads,
-// conn_yields) come at the end of this block, since a session prints the counters and then
-// the engine's fields. Fields of memcached internals we do not have (response objects, read
-// buffers, reserved fds) are left out rather than faked.
+// Field order is memcached's: the process and connection fields before the command counters,
+// limit_maxbytes ... threads, conn_yields after them (StatsAfterCounters), then the engine's.
+// Fields of memcached internals we do not have (response objects, read buffers, reserved fds,
+// hash table, slab mover, logger) are left out rather than faked.
 //
 // Thread safety: one ServerHooks is shared by every session of every worker; each method may
 // run on any worker thread at any time.
@@ -44,6 +43,7 @@ class ServerHooks final : public SessionHooks {
   explicit ServerHooks(ServerParts parts);
 
   bool Stats(std::string_view group, StatSink sink) override;
+  void StatsAfterCounters(StatSink sink) override;
   CommandCounters TotalCounters(const CommandCounters& own) override;
   void ResetStats() override;
   void Verbosity(int level) override;

@@ -86,10 +86,17 @@ void Worker::Adopt(int fd, const Listener& listener, std::string peer) {
 }
 
 void Worker::ResetCounters() {
-  // On its own thread the caller is a session of this worker, and it has reset them already;
-  // a reset posted now would also erase what the requests after `stats reset` counted.
-  if (io_.get_executor().running_in_this_thread()) return;
-  asio::post(io_, [this] { counters_.Reset(); });
+  // On its own thread the caller is a session of this worker, and it has reset the command
+  // counters already; a reset posted now would also erase what the requests after
+  // `stats reset` counted.
+  if (io_.get_executor().running_in_this_thread()) {
+    conn_yields_.store(0);
+    return;
+  }
+  asio::post(io_, [this] {
+    counters_.Reset();
+    conn_yields_.store(0);
+  });
 }
 
 void Worker::BeginStop() {

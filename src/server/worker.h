@@ -8,9 +8,9 @@
 // that and then leaves; the thread ends once the last connection has gone. ForceStop() is the
 // deadline for clients that do not read their replies.
 //
-// Thread safety: Adopt, BeginStop, WaitStopped, ForceStop, Snapshot, ResetCounters and
-// counters() (for reading) may be called from any thread; the rest only from the worker's own
-// thread (the connection code).
+// Thread safety: Adopt, BeginStop, WaitStopped, ForceStop, Snapshot, ResetCounters, conn_yields()
+// and counters() (for reading) may be called from any thread; the rest only from the worker's
+// own thread (the connection code).
 #pragma once
 
 #include <asio/awaitable.hpp>
@@ -97,6 +97,9 @@ class Worker {
   void Join();
 
   CommandCounters& counters() { return counters_; }
+  // memcached's conn_yields: how often a connection stopped at -R requests to let others run.
+  std::uint64_t conn_yields() const { return conn_yields_; }
+  void CountYield() { ++conn_yields_; }  // worker thread only
   // `stats reset`: clears the counters on the worker's thread, their only writer. Called on
   // that thread, it does nothing: the session that runs `stats reset` clears its own.
   void ResetCounters();
@@ -119,6 +122,7 @@ class Worker {
   const int id_;
   const WorkerEnv env_;
   CommandCounters counters_;
+  Counter conn_yields_;  // written on the worker thread only
   mutable std::mutex mu_;
   std::list<ConnectionRecord> connections_;  // guarded by mu_; stable addresses
   bool stopping_ = false;                    // worker thread only

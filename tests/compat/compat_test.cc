@@ -1,10 +1,15 @@
-// Runs every .mcs script against real memcached (the reference) and against the server under
-// test, one GoogleTest case per script, and fails with a readable diff when the replies differ.
+// Runs every .mcs script against real memcached (the reference) and against each server under
+// test, one GoogleTest case per script and server, and fails with a readable diff when the
+// replies differ. The servers under test are the example map_server (libmnemo on the map engine)
+// and mnemod (the daemon on the memory engine), each compared with its own memcached.
 //
 // Environment (all optional):
-//   MNEMO_COMPAT_SERVER     "binary args" of the server under test. "{port}" in it becomes the
-//                           port; without it "-p PORT" is appended. Default: map_server, or a
-//                           second memcached when map_server is not built.
+//   MNEMO_COMPAT_SERVER     "binary args" of the server the MapServer cases test. "{port}" in it
+//                           becomes the port; without it "-p PORT" is appended. Default:
+//                           map_server, or a second memcached when map_server is not built.
+//   MNEMO_COMPAT_MNEMOD     the same for the Mnemod cases (default: the mnemod built with this
+//                           test, plus "-u root" when running as root). No Mnemod cases when
+//                           mnemod is not built and this is unset.
 //   MNEMO_COMPAT_REFERENCE  the same for the reference (default: memcached from PATH).
 //   MNEMO_COMPAT_SCRIPTS    scripts directory (default: the source tree's tests/compat/scripts).
 //   MNEMO_COMPAT_REPEAT     run each script this many times on the same servers (default 1), to
@@ -16,15 +21,17 @@
 #include <cctype>
 #include <chrono>
 #include <cstdlib>
+#include <map>
 #include <memory>
+#include <ostream>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "process.h"
-#include "runner.h"
-#include "script.h"
-#include "transcript.h"
+#include "tools/capable/runner.h"
+#include "tools/capable/script.h"
+#include "tools/capable/transcript.h"
 
 namespace mnemo::compat {
 namespace {
@@ -38,16 +45,40 @@ std::string Env(const char* name, const std::string& fallback = "") {
 
 std::string ScriptsDir() { return Env("MNEMO_COMPAT_SCRIPTS", MNEMO_COMPAT_SCRIPTS_DIR); }
 
-// memcached refuses to run as root unless told which user to stay.
-std::string ReferenceCommand() {
-  std::string command = "memcached -l 127.0.0.1 -p {port} -U 0 -t 1";
-  if (::geteuid() == 0) command += " -u root";
-  return command;
+// memcached, and mnemod with it, refuse to run as root unless told which user to stay.
+std::string AsRoot() { return ::geteuid() == 0 ? " -u root" : ""; }
+
+std::string ReferenceCommand() { return "memcached -l 127.0.0.1 -p {port} -U 0 -t 1" + AsRoot(); }
+
+// The servers under test, by the name their cases are instantiated under.
+constexpr const char* kMapServer = "MapServer";
+constexpr const char* kMnemod = "Mnemod";
+
+// The command line of a server under test; empty when there is none to test.
+std::string CandidateCommand(const std::string& candidate) {
+  if (candidate == kMnemod) {
+    const std::string built = MNEMO_COMPAT_MNEMOD_BIN;
+    return Env("MNEMO_COMPAT_MNEMOD", built.empty() ? "" : built + " -p {port}" + AsRoot());
+  }
+  const std::string built = MNEMO_COMPAT_SERVER_BIN;
+  return Env("MNEMO_COMPAT_SERVER", built.empty() ? ReferenceCommand() : built + " -p {port}");
 }
 
-std::string CandidateCommand() {
-  std::string built = MNEMO_COMPAT_SERVER_BIN;
-  return Env("MNEMO_COMPAT_SERVER", built.empty() ? ReferenceCommand() : built + " -p {port}");
+// One test case: a script, run against one server under test.
+struct CompatCase {
+  std::string candidate;
+  std::string script;
+};
+
+void PrintTo(const CompatCase& c, std::ostream* out) { *out << c.candidate << " " << c.script; }
+
+std::vector<CompatCase> Cases(const std::string& candidate) {
+  std::vector<CompatCase> cases;
+  if (CandidateCommand(candidate).empty()) return cases;
+  for (std::string& script : FindScripts(ScriptsDir())) {
+    cases.push_back({candidate, std::move(script)});
+  }
+  return cases;
 }
 
 std::vector<std::string> Argv(const std::string& command, std::uint16_t port) {
@@ -108,47 +139,31 @@ struct ServerPair {
   }
 };
 
-ServerPair StartPair() {
-  return ServerPair{Start(Env("MNEMO_COMPAT_REFERENCE", ReferenceCommand()), "reference"),
-                    Start(CandidateCommand(), "candidate")};
+std::unique_ptr<ServerPair> StartPair(const std::string& candidate) {
+  return std::unique_ptr<ServerPair>(
+      new ServerPair{Start(Env("MNEMO_COMPAT_REFERENCE", ReferenceCommand()), "reference"),
+                     Start(CandidateCommand(candidate), candidate)});
 }
 
-// A failing reference run means the script itself is wrong: it must sync, close or go idle
-// exactly as written, and must not send anything after the server closed the connection.
-std::string ScriptProblems(const Script& script, const Transcript& reference) {
-  if (!reference.error.empty()) return reference.error;
-  for (std::size_t i = 0; i < script.steps.size(); ++i) {
-    const StepResult& step = reference.steps[i];
-    Ending expected = script.steps[i].collect == Collect::kSync   ? Ending::kSynced
-                      : script.steps[i].collect == Collect::kIdle ? Ending::kIdle
-                                                                  : Ending::kClosed;
-    if (step.ending != expected || !step.note.empty()) {
-      return "step " + std::to_string(i + 1) + " (line " + std::to_string(script.steps[i].line) +
-             ") ended " + EndingName(step.ending) + " on the reference " + step.note;
-    }
-  }
-  return "";
-}
-
-class CompatTest : public ::testing::TestWithParam<std::string> {
+class CompatTest : public ::testing::TestWithParam<CompatCase> {
  protected:
-  // Started on first use: under ctest every script runs in its own process, and a `fresh`
-  // script has no use for the shared pair.
-  static ServerPair& Shared() {
-    if (shared_ == nullptr) shared_ = new ServerPair(StartPair());
-    return *shared_;
+  // One pair per server under test, started on first use: under ctest every script runs in
+  // its own process, and a `fresh` script has no use for the shared pair.
+  static ServerPair& Shared(const std::string& candidate) {
+    std::unique_ptr<ServerPair>& pair = (*shared_)[candidate];
+    if (pair == nullptr) pair = StartPair(candidate);
+    return *pair;
   }
-  static void TearDownTestSuite() {
-    delete shared_;
-    shared_ = nullptr;
-  }
+  static void TearDownTestSuite() { shared_->clear(); }
 
   void RunOn(const Script& script, ServerPair& servers);
 
-  static ServerPair* shared_;
+  static std::map<std::string, std::unique_ptr<ServerPair>>* shared_;
 };
 
-ServerPair* CompatTest::shared_ = nullptr;
+// Never destroyed: TearDownTestSuite stops the servers while the test framework is still up.
+std::map<std::string, std::unique_ptr<ServerPair>>* CompatTest::shared_ =
+    new std::map<std::string, std::unique_ptr<ServerPair>>;
 
 void CompatTest::RunOn(const Script& script, ServerPair& servers) {
   Endpoint reference{"127.0.0.1", servers.reference->running.port};
@@ -156,7 +171,9 @@ void CompatTest::RunOn(const Script& script, ServerPair& servers) {
   int repeat = std::max(1, std::atoi(Env("MNEMO_COMPAT_REPEAT", "1").c_str()));
   for (int round = 1; round <= repeat; ++round) {
     Transcript expected = RunScript(script, reference);
-    std::string problem = ScriptProblems(script, expected);
+    // A failing reference run means the script itself is wrong: it must sync, close or go
+    // idle exactly as written, and must not send anything after the server closed.
+    std::string problem = CheckEndings(script, expected);
     ASSERT_TRUE(problem.empty()) << "broken script " << script.name << " (round " << round
                                  << "): " << problem;
     Transcript actual = RunScript(script, candidate);
@@ -167,7 +184,7 @@ void CompatTest::RunOn(const Script& script, ServerPair& servers) {
     if (!servers.candidate->running.process.Running()) {
       ADD_FAILURE() << "the candidate server exited during " << script.name
                     << "; log: " << servers.candidate->log;
-      servers.candidate = Start(servers.candidate->command, "candidate");
+      servers.candidate = Start(servers.candidate->command, GetParam().candidate);
       return;
     }
     if (!diff.empty()) return;
@@ -175,20 +192,22 @@ void CompatTest::RunOn(const Script& script, ServerPair& servers) {
 }
 
 TEST_P(CompatTest, MatchesMemcached) {
-  Result<Script> script = LoadScript(ScriptsDir(), GetParam());
+  const CompatCase& param = GetParam();
+  Result<Script> script = LoadScript(ScriptsDir(), param.script);
   ASSERT_TRUE(script.ok()) << script.error().message;
   if (!script->fresh) {
-    ASSERT_TRUE(Shared().ok()) << "servers did not start";
-    RunOn(*script, Shared());
+    ServerPair& shared = Shared(param.candidate);
+    ASSERT_TRUE(shared.ok()) << "servers did not start";
+    RunOn(*script, shared);
     return;
   }
-  ServerPair own = StartPair();
-  ASSERT_TRUE(own.ok());
-  RunOn(*script, own);
+  std::unique_ptr<ServerPair> own = StartPair(param.candidate);
+  ASSERT_TRUE(own->ok());
+  RunOn(*script, *own);
 }
 
-std::string TestName(const ::testing::TestParamInfo<std::string>& info) {
-  std::string name = info.param;
+std::string TestName(const ::testing::TestParamInfo<CompatCase>& info) {
+  std::string name = info.param.script;
   if (name.ends_with(".mcs")) name.resize(name.size() - 4);
   for (char& c : name) {
     if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
@@ -196,8 +215,8 @@ std::string TestName(const ::testing::TestParamInfo<std::string>& info) {
   return name;
 }
 
-INSTANTIATE_TEST_SUITE_P(Scripts, CompatTest, ::testing::ValuesIn(FindScripts(ScriptsDir())),
-                         TestName);
+INSTANTIATE_TEST_SUITE_P(MapServer, CompatTest, ::testing::ValuesIn(Cases(kMapServer)), TestName);
+INSTANTIATE_TEST_SUITE_P(Mnemod, CompatTest, ::testing::ValuesIn(Cases(kMnemod)), TestName);
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(CompatTest);
 
 }  // namespace

@@ -14,7 +14,10 @@ Snapshot Copy(const ItemView& view) {
                   view.fetched,
                   view.stale,
                   view.win,
-                  view.lost};
+                  view.lost,
+                  view.deadline_before,
+                  view.binary_key,
+                  view.vivified};
 }
 
 void EngineTest::SetUp() {

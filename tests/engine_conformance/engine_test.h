@@ -50,6 +50,9 @@ struct Snapshot {
   bool stale = false;
   bool win = false;
   bool lost = false;
+  std::int64_t deadline_before = 0;
+  bool binary_key = false;
+  bool vivified = false;
 };
 
 Snapshot Copy(const ItemView& view);

@@ -1,6 +1,6 @@
 // mnemod's listeners and connections: -c (connection limit), -s/-a (Unix socket), IPv6 and
 // several -l addresses, -t with clients on every worker, pipelining past the output high-water
-// mark, the binary protocol, and a client that misbehaves.
+// mark, -R (requests per event), the binary protocol, and a client that misbehaves.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
@@ -151,6 +151,31 @@ TEST(MnemodNetwork, GarbageDoesNotHurtOtherClients) {
   }
   EXPECT_EQ(good->Ask("version\r\n"), "VERSION 1.6.18\r\n");
   EXPECT_TRUE(server->process.Running());
+}
+
+// -R 2: a client pipelining many requests in one write gets every reply, in order, while the
+// server yields to other connections every two requests (counted in conn_yields).
+TEST(MnemodNetwork, RequestsPerEventYieldsButAnswersEverything) {
+  ScratchDir dir;
+  Result<Mnemod> server = StartMnemod(dir, {"-R", "2", "-t", "1"});
+  ASSERT_TRUE(server.ok()) << server.error().message;
+  Result<Client> client = server->Connect();
+  ASSERT_TRUE(client.ok());
+  EXPECT_EQ(client->Ask("set k 0 0 1\r\nv\r\n"), "STORED\r\n");
+  std::string pipeline, expected;
+  for (int i = 0; i < 100; ++i) {
+    pipeline += "get k\r\nincr n 1\r\n";
+    expected += "VALUE k 0 1\r\nv\r\nEND\r\nNOT_FOUND\r\n";
+  }
+  pipeline += "version\r\n";
+  expected += "VERSION 1.6.18\r\n";
+  EXPECT_EQ(client->Ask(pipeline, "VERSION 1.6.18\r\n"), expected);
+  const auto stats = ParseStats(client->Ask("stats\r\n", kEnd));
+  EXPECT_GE(std::stoull(stats.at("conn_yields")), 50u);
+  Result<Client> other = server->Connect();
+  ASSERT_TRUE(other.ok());
+  const auto settings = ParseStats(other->Ask("stats settings\r\n", kEnd));
+  EXPECT_EQ(settings.at("reqs_per_event"), "2");
 }
 
 }  // namespace

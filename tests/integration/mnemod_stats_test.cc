@@ -2,8 +2,10 @@
 // over every worker, `stats settings`, `stats conns`, `stats reset`, and the commands that
 // change settings at run time (verbosity, cache_memlimit).
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <set>
 
 #include "mnemod_harness.h"
 
@@ -48,7 +50,6 @@ TEST_F(MnemodStats, GeneralFieldsInMemcachedOrder) {
                                              "total_connections",
                                              "rejected_connections",
                                              "connection_structures",
-                                             "threads",
                                              "cmd_get",
                                              "cmd_set",
                                              "get_hits",
@@ -56,6 +57,9 @@ TEST_F(MnemodStats, GeneralFieldsInMemcachedOrder) {
                                              "bytes_read",
                                              "bytes_written",
                                              "limit_maxbytes",
+                                             "accepting_conns",
+                                             "threads",
+                                             "conn_yields",
                                              "bytes",
                                              "curr_items",
                                              "total_items",
@@ -159,6 +163,38 @@ TEST_F(MnemodStats, EngineGroupsStillAnswered) {
   EXPECT_TRUE(client.Ask("stats items\r\n", kEnd).ends_with(kEnd));
   EXPECT_TRUE(client.Ask("stats slabs\r\n", kEnd).ends_with(kEnd));
   EXPECT_EQ(client.Ask("stats nonsense\r\n"), "ERROR\r\n");
+}
+
+// Names of `reply`'s STAT lines that are also in `other`, in reply order.
+std::vector<std::string> CommonNames(const std::vector<std::string>& names,
+                                     const std::vector<std::string>& other) {
+  const std::set<std::string> wanted(other.begin(), other.end());
+  std::vector<std::string> common;
+  for (const std::string& name : names) {
+    if (wanted.count(name) != 0) common.push_back(name);
+  }
+  return common;
+}
+
+TEST_F(MnemodStats, FieldOrderMatchesLiveMemcached) {
+  const bool root = ::geteuid() == 0;
+  Result<testing::RunningServer> memcached = testing::StartServer([&](std::uint16_t port) {
+    std::vector<std::string> argv = {"memcached", "-l", "127.0.0.1", "-p", std::to_string(port),
+                                     "-U",        "0",  "-t",        "3"};
+    if (root) argv.insert(argv.end(), {"-u", "root"});
+    return argv;
+  });
+  ASSERT_TRUE(memcached.ok()) << memcached.error().message;
+  Result<Client> reference = Client::Tcp("127.0.0.1", memcached->port);
+  ASSERT_TRUE(reference.ok());
+  const std::vector<std::string> theirs = StatNames(reference->Ask("stats\r\n", kEnd));
+  Client client = Connect();
+  const std::vector<std::string> ours = StatNames(client.Ask("stats\r\n", kEnd));
+  const std::vector<std::string> common = CommonNames(ours, theirs);
+  EXPECT_GE(common.size(), 60u);  // most of memcached's fields are there
+  EXPECT_EQ(common, CommonNames(theirs, ours));
+  // memcached notices SIGTERM only at its next clock tick; it has nothing to save.
+  memcached->process.Stop(std::chrono::milliseconds(0));
 }
 
 }  // namespace

@@ -7,8 +7,7 @@
 //
 // Deliberate differences from 1.6.18, each a superset: the E flag (explicit new CAS, from later
 // memcached) is accepted instead of rejected as an invalid flag, and ms N autovivifies in append
-// and prepend modes. A `k` return flag is base64-encoded when the request had `b` (1.6.18 looks
-// at how the stored item's key was first written).
+// and prepend modes.
 //
 // Thread safety: pure functions over caller-owned buffers; parsers allocate nothing.
 #pragma once
@@ -72,12 +71,15 @@ std::string_view ReplyCodeText(ReplyCode code);
 struct ItemFacts {
   std::uint64_t cas = 0;           // c (0 when CAS is disabled)
   std::uint32_t client_flags = 0;  // f
-  std::int64_t ttl = -1;           // t: seconds left, -1 = never expires
+  std::int64_t ttl = -1;           // t: seconds left as of the flag's place, -1 = never expires
   std::int64_t idle = 0;           // l: seconds since the access before this request
   bool fetched = false;            // h: fetched before this request
   bool stale = false;              // X
   bool win = false;                // W
   bool lost = false;               // Z
+  // k: the item was stored through a base64 (b) key, so its key is shown encoded, with ` b`,
+  // however this request wrote it (1.6.18 remembers the encoding on the item).
+  bool binary_key = false;
 };
 
 // Whether `q` hides this reply: mg hides EN, ms and md hide HD, ma hides the HD/VA of an
@@ -86,7 +88,8 @@ struct ItemFacts {
 bool QuietHides(const Request& request, ReplyCode code, bool created = false);
 
 // mg hit: "VA <size> <flags>\r\n<value>\r\n" with v, else "HD <flags>\r\n". Flags s, t, c, f,
-// l, h, O, k in request order, then Z, X, W.
+// l, h, O, k in request order, then Z, X, W. The key comes from the request, encoded as
+// item.binary_key says.
 void EncodeGetHit(const Request& request, const ItemFacts& item, std::string_view value,
                   std::string& out);
 
@@ -95,6 +98,8 @@ void EncodeGetHit(const Request& request, const ItemFacts& item, std::string_vie
 void EncodeStatus(const Request& request, ReplyCode code, std::string& out);
 
 // ms: the code and O, k, c in request order; `cas` is the stored item's (0 when not stored).
+// Like EncodeStatus it renders the key as the request wrote it, as 1.6.18 does for ms, md and
+// ma.
 void EncodeStoreReply(const Request& request, ReplyCode code, std::uint64_t cas, std::string& out);
 
 // ma success: "VA <len> <flags>\r\n<number>\r\n" with v, else "HD <flags>\r\n"; flags c, t,
@@ -103,7 +108,8 @@ void EncodeArithmeticReply(const Request& request, std::uint64_t number, std::ui
                            std::int64_t ttl, std::string& out);
 
 // me hit: "ME <key> exp=<n> la=<n> cas=<n> fetch=yes|no cls=<n> size=<n>\r\n". `exp` is
-// memcached's "now - expiry" (-1 when the item never expires); the key is base64 with `b`.
+// memcached's "now - expiry" (-1 when the item never expires); the key is base64 when the
+// item was stored through a `b` key, whether or not this request used `b`.
 struct DebugFacts {
   std::int64_t exp = -1;
   std::int64_t la = 0;
@@ -111,6 +117,7 @@ struct DebugFacts {
   bool fetched = false;
   std::uint32_t slab_class = 1;
   std::size_t size = 0;
+  bool binary_key = false;
 };
 void EncodeDebugReply(const Request& request, const DebugFacts& facts, std::string& out);
 

@@ -140,6 +140,9 @@ struct Request {
   // the status text), and the binary status code.
   std::string_view error;
   std::uint16_t binary_status = 0;
+  // With kError: a storage command (classic or ms) whose data block was read but did not end
+  // in \r\n ("bad data chunk"). memcached has counted the command in cmd_set by then.
+  bool bad_chunk = false;
 
   std::array<char, kMaxKeyLength> key_storage{};
 };

@@ -95,6 +95,8 @@ ItemView MapEngine::View(std::string_view key, const Item& item) const {
   view.last_access = item.last_access;
   view.fetched = item.fetched;
   view.stale = item.stale;
+  view.deadline_before = item.deadline;
+  view.binary_key = item.binary_key;
   return view;
 }
 
@@ -142,6 +144,7 @@ GetStatus MapEngine::Vivify(const GetRequest& request, std::int64_t now, ItemVis
   Item& item = Link(request.key.key(), std::move(stub), 0, now);
   ItemView view = View(request.key.key(), item);
   view.win = true;
+  view.vivified = true;
   if (request.bump) Bump(item, now);
   on_hit(view);
   return GetStatus::kHit;
@@ -180,6 +183,7 @@ StoreResult MapEngine::StoreExisting(const StoreRequest& request, StoreMode mode
   item.value = std::string(request.value);
   item.client_flags = request.client_flags;
   item.deadline = ToDeadline(request.exptime, now);
+  item.binary_key = request.binary_key;
   switch (mode) {
     case StoreMode::kAdd:
       // add fails on a live item but counts as a use of it.
@@ -208,6 +212,7 @@ StoreResult MapEngine::StoreExisting(const StoreRequest& request, StoreMode mode
       }
       item.client_flags = old.client_flags;
       item.deadline = old.deadline;
+      item.binary_key = false;  // the joined item is built afresh, without the bit
       break;
     }
     case StoreMode::kSet:
@@ -223,6 +228,7 @@ StoreResult MapEngine::StoreMissing(const StoreRequest& request, StoreMode mode,
   item.value = std::string(request.value);
   item.client_flags = request.client_flags;
   item.deadline = ToDeadline(request.exptime, now);
+  item.binary_key = request.binary_key;
   switch (mode) {
     case StoreMode::kSet:
     case StoreMode::kAdd:
@@ -279,8 +285,9 @@ ArithResult MapEngine::CreateCounter(const ArithRequest& request, std::int64_t n
   }
   item.deadline = ToDeadline(*request.create_exptime, now);
   Item& linked = Link(request.key.key(), std::move(item), request.new_cas, now);
+  const std::int64_t before = linked.deadline;
   if (request.touch_exptime) linked.deadline = ToDeadline(*request.touch_exptime, now);
-  return {ArithStatus::kOk, request.initial, linked.cas, linked.deadline};
+  return {ArithStatus::kOk, request.initial, linked.cas, linked.deadline, before};
 }
 
 ArithResult MapEngine::ApplyDelta(const ArithRequest& request, Item& item, std::int64_t now) {
@@ -314,9 +321,10 @@ ArithResult MapEngine::ApplyDelta(const ArithRequest& request, Item& item, std::
     grown.deadline = item.deadline;
     target = &Link(request.key.key(), std::move(grown), request.new_cas, now);
   }
+  const std::int64_t before = target->deadline;
   if (request.touch_exptime) target->deadline = ToDeadline(*request.touch_exptime, now);
   ++(request.increment ? counters_.incr_hits : counters_.decr_hits);
-  return {ArithStatus::kOk, value, target->cas, target->deadline};
+  return {ArithStatus::kOk, value, target->cas, target->deadline, before};
 }
 
 TouchStatus MapEngine::Touch(const HashedKey& key, std::int64_t exptime) {

@@ -57,6 +57,7 @@ class MapEngine final : public Engine {
     bool stale = false;            // meta I: served with X until replaced
     bool token_sent = false;       // a meta fetcher holds the recache token (W given)
     bool flushed = false;          // invalidated by an earlier flush_all
+    bool binary_key = false;       // stored through a meta b key (mg k and me encode it)
   };
 
   // Heterogeneous lookup so a std::string_view key needs no allocation.

@@ -1,5 +1,7 @@
 #include "engines/memory/item_layout.h"
 
+#include <algorithm>
+
 namespace mnemo::memory {
 namespace {
 
@@ -46,7 +48,8 @@ std::size_t EntryBytes(std::size_t key_length, std::size_t value_length, bool ha
 ItemRef ItemRef::Write(char* at, const ItemSpec& spec) {
   FixedHeader header;
   header.cas = spec.cas;
-  header.last_access = spec.last_access;
+  header.last_access =
+      std::min(spec.last_access, kMaxLastAccess) | (spec.binary_key ? kBinaryKeyBit : 0);
   header.deadline = spec.deadline;
   for (int i = 0; i < 3; ++i) header.tag[i] = static_cast<std::uint8_t>(spec.tag >> (8 * i));
   std::uint8_t bits = spec.bits & static_cast<std::uint8_t>(~(kHasFlags | kExternal));

@@ -8,6 +8,7 @@
 // that may move items (allocation, eviction, merging segments) invalidates it.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -17,8 +18,10 @@ namespace mnemo::memory {
 
 // The fixed part of the header, as it sits in a segment. Why each byte is there:
 //   cas          64-bit like memcached's; meta E/C round-trip any value a client chose.
-//   last_access  seconds since the engine epoch (32 bits last 136 years): meta l and h,
-//                me la=, and flush_all, which compares it with the flush moment.
+//   last_access  seconds since the engine epoch in the low 31 bits (68 years of uptime):
+//                meta l and h, me la=, and flush_all, which compares it with the flush
+//                moment. The top bit is the binary-key bit (see binary_key()): `bits` has
+//                no spare bit left, and an access time never needs the 32nd.
 //   deadline     seconds since the engine epoch, 0 = never; touch/gat rewrite it in place.
 //   tag          the top 24 bits of the key hash. Eviction walks segments, not the index, and
 //                must find an item's index slot from the item alone; the index also grows
@@ -39,6 +42,9 @@ struct [[gnu::packed]] FixedHeader {
 static_assert(sizeof(FixedHeader) == 21, "every header byte is accounted for above");
 
 inline constexpr std::size_t kMaxVarintBytes = 5;
+// The largest last access a header holds, and the bit above it that marks a binary key.
+inline constexpr std::uint32_t kMaxLastAccess = 0x7fffffff;
+inline constexpr std::uint32_t kBinaryKeyBit = 0x80000000;
 inline constexpr std::size_t kMaxHeaderBytes = sizeof(FixedHeader) + kMaxVarintBytes + 4;
 
 enum ItemBit : std::uint8_t {
@@ -61,10 +67,11 @@ std::size_t EntryBytes(std::size_t key_length, std::size_t value_length, bool ha
 // through ItemRef::mutable_value().
 struct ItemSpec {
   std::uint64_t cas = 0;
-  std::uint32_t last_access = 0;
+  std::uint32_t last_access = 0;  // clamped to kMaxLastAccess
   std::uint32_t deadline = 0;
   std::uint32_t tag = 0;
   std::uint8_t bits = 0;  // kHasFlags and kExternal are derived, not taken from here
+  bool binary_key = false;
   std::uint32_t client_flags = 0;
   std::string_view key;
   std::size_t value_length = 0;
@@ -84,10 +91,15 @@ class ItemRef {
 
   std::uint64_t cas() const { return Load<std::uint64_t>(offsetof(FixedHeader, cas)); }
   void set_cas(std::uint64_t v) { Store(offsetof(FixedHeader, cas), v); }
-  std::uint32_t last_access() const {
-    return Load<std::uint32_t>(offsetof(FixedHeader, last_access));
+  std::uint32_t last_access() const { return AccessWord() & kMaxLastAccess; }
+  void set_last_access(std::uint32_t v) {
+    SetAccessWord((AccessWord() & kBinaryKeyBit) | std::min(v, kMaxLastAccess));
   }
-  void set_last_access(std::uint32_t v) { Store(offsetof(FixedHeader, last_access), v); }
+  // The key was stored through a meta base64 (b) request; mg k and me show it encoded.
+  bool binary_key() const { return (AccessWord() & kBinaryKeyBit) != 0; }
+  void set_binary_key(bool on) {
+    SetAccessWord((AccessWord() & kMaxLastAccess) | (on ? kBinaryKeyBit : 0));
+  }
   std::uint32_t deadline() const { return Load<std::uint32_t>(offsetof(FixedHeader, deadline)); }
   void set_deadline(std::uint32_t v) { Store(offsetof(FixedHeader, deadline), v); }
   std::uint32_t tag() const;
@@ -123,6 +135,10 @@ class ItemRef {
   }
   // Offset of the key: after the varint and the optional flags.
   std::size_t KeyOffset() const;
+  std::uint32_t AccessWord() const {
+    return Load<std::uint32_t>(offsetof(FixedHeader, last_access));
+  }
+  void SetAccessWord(std::uint32_t v) { Store(offsetof(FixedHeader, last_access), v); }
 
   char* at_ = nullptr;
 };

@@ -37,7 +37,7 @@ TEST_P(ItemLayoutRoundTrip, WriteThenRead) {
   const std::string value(c.value_length, 'x');
   ItemSpec spec;
   spec.cas = 0x0123456789abcdefULL;
-  spec.last_access = 4'000'000'000u;
+  spec.last_access = 2'000'000'000u;  // 31 bits: the top one is the binary-key bit
   spec.deadline = 77;
   spec.tag = 0xabcdef;
   spec.bits = kStale | 2;
@@ -101,6 +101,31 @@ TEST(ItemLayoutTest, BitsAndFrequencyAreIndependent) {
   EXPECT_FALSE(item.Has(kTokenSent));
   EXPECT_EQ(item.frequency(), 1);
   EXPECT_FALSE(item.Has(kDead));
+}
+
+// The binary-key bit shares a word with the last access; neither disturbs the other.
+TEST(ItemLayoutTest, BinaryKeyAndLastAccessAreIndependent) {
+  ItemSpec spec;
+  spec.key = "k";
+  spec.last_access = kMaxLastAccess;
+  spec.binary_key = true;
+  std::vector<char> buffer(EntryBytes(1, 0, false, false));
+  ItemRef item = ItemRef::Write(buffer.data(), spec);
+  EXPECT_TRUE(item.binary_key());
+  EXPECT_EQ(item.last_access(), kMaxLastAccess);
+  item.set_last_access(12);
+  EXPECT_TRUE(item.binary_key());
+  EXPECT_EQ(item.last_access(), 12u);
+  item.set_binary_key(false);
+  EXPECT_FALSE(item.binary_key());
+  EXPECT_EQ(item.last_access(), 12u);
+  // An access time past 31 bits (68 years of uptime) saturates instead of setting the bit.
+  item.set_last_access(0xffffffffu);
+  EXPECT_FALSE(item.binary_key());
+  EXPECT_EQ(item.last_access(), kMaxLastAccess);
+  spec.binary_key = false;
+  spec.last_access = 0xffffffffu;
+  EXPECT_FALSE(ItemRef::Write(buffer.data(), spec).binary_key());
 }
 
 }  // namespace

@@ -81,6 +81,12 @@ std::uint64_t MemoryEngine::NextCas(std::uint64_t requested) {
   return last_cas_.fetch_add(1, std::memory_order_relaxed) + 1;
 }
 
+void MemoryEngine::RaiseCasCounter(std::uint64_t at_least) {
+  std::uint64_t last = last_cas_.load(std::memory_order_relaxed);
+  while (last < at_least && !last_cas_.compare_exchange_weak(last, at_least)) {
+  }
+}
+
 ItemView MemoryEngine::View(ItemRef item) const {
   ItemView view;
   view.key = item.key();
@@ -91,6 +97,8 @@ ItemView MemoryEngine::View(ItemRef item) const {
   view.last_access = Abs(item.last_access());
   view.fetched = item.Has(memory::kFetched);
   view.stale = item.Has(memory::kStale);
+  view.deadline_before = view.deadline;
+  view.binary_key = item.binary_key();
   return view;
 }
 
@@ -164,6 +172,7 @@ std::optional<GetStatus> MemoryEngine::Vivify(Shard& shard, const GetRequest& re
   shard.Link(request.key, created);
   ItemView view = View(created.item);
   view.win = true;
+  view.vivified = true;
   if (request.bump) Bump(created.item, now);
   on_hit(view);
   return GetStatus::kHit;

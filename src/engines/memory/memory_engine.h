@@ -66,6 +66,10 @@ class MemoryEngine final : public Engine {
   // Everything charged against the limit: segments, external values, index and ghost.
   std::size_t accounted_bytes() const { return budget_.used(); }
   std::size_t shard_count() const { return shards_.size(); }
+  // Warm restart (snapshot.h): the last CAS handed out, and a way to move it past the CAS
+  // values of reloaded items so that none of them is handed out again. Never lowers it.
+  std::uint64_t cas_counter() const { return last_cas_.load(std::memory_order_relaxed); }
+  void RaiseCasCounter(std::uint64_t at_least);
   std::size_t segment_bytes() const { return shard_config_.segment_bytes; }
 
  private:

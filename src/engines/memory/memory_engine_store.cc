@@ -71,6 +71,7 @@ std::optional<StoreResult> MemoryEngine::StoreLocked(Shard& shard, const StoreRe
   spec.client_flags = request.client_flags;
   spec.deadline = RelDeadline(ToDeadline(request.exptime, now));
   spec.value_length = request.value.size();
+  spec.binary_key = request.binary_key;
   std::optional<StoreResult> refused =
       old ? CheckExisting(shard, request, mode, old.item, now, &spec)
           : CheckMissing(request, mode, now, &spec);
@@ -162,6 +163,7 @@ std::optional<StoreResult> MemoryEngine::CheckExisting(Shard& shard, const Store
       }
       spec->client_flags = old.client_flags();
       spec->deadline = old.deadline();
+      spec->binary_key = false;  // the joined item is built afresh, without the bit
       return std::nullopt;
     case StoreMode::kSet:
     case StoreMode::kReplace:
@@ -217,13 +219,14 @@ std::optional<ArithResult> MemoryEngine::ApplyDelta(Shard& shard, const ArithReq
     }
     target = *grown;
   }
+  const std::int64_t before = AbsDeadline(target.deadline());
   if (request.touch_exptime) {
     shard.SetDeadline(shard.Find(request.key),
                       RelDeadline(ToDeadline(*request.touch_exptime, now)));
   }
   memory::ClassCounters& counters = shard.counters_for(target);
   ++(request.increment ? counters.incr_hits : counters.decr_hits);
-  return ArithResult{ArithStatus::kOk, value, target.cas(), AbsDeadline(target.deadline())};
+  return ArithResult{ArithStatus::kOk, value, target.cas(), AbsDeadline(target.deadline()), before};
 }
 
 std::optional<ArithResult> MemoryEngine::CreateCounter(Shard& shard, const ArithRequest& request,
@@ -239,12 +242,13 @@ std::optional<ArithResult> MemoryEngine::CreateCounter(Shard& shard, const Arith
     if (!last) return std::nullopt;
     return ArithResult{ArithStatus::kNotStored};
   }
+  const std::int64_t before = AbsDeadline(created->deadline());
   if (request.touch_exptime) {
     shard.SetDeadline(shard.Find(request.key),
                       RelDeadline(ToDeadline(*request.touch_exptime, now)));
   }
   return ArithResult{ArithStatus::kOk, request.initial, created->cas(),
-                     AbsDeadline(created->deadline())};
+                     AbsDeadline(created->deadline()), before};
 }
 
 std::optional<ItemRef> MemoryEngine::Replace(Shard& shard, const HashedKey& key, ItemSpec spec,

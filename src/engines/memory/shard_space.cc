@@ -20,9 +20,18 @@ int Of(Queue queue) { return static_cast<int>(queue); }
 std::uint64_t Shard::Allocate(Queue queue, std::size_t bytes, std::uint32_t now) {
   std::uint32_t tail = logs_[Of(queue)].tail;
   if (tail == kNoSegment || segments_[tail].used + bytes > config_.segment_bytes) {
-    tail = AcquireSegment(now);
-    if (tail == kNoSegment) return 0;
-    PushTail(queue, tail);
+    const std::uint32_t fresh = AcquireSegment(now);
+    if (fresh == kNoSegment) return 0;
+    // Making room may have compacted survivors into a new, partly filled tail of this queue
+    // (main): fill that first. Pushing the fresh segment behind it would strand its free
+    // bytes until it reached the head (at -m 64, 12% fewer items in the Zipf benchmark).
+    tail = logs_[Of(queue)].tail;
+    if (tail != kNoSegment && segments_[tail].used + bytes <= config_.segment_bytes) {
+      Recycle(fresh);
+    } else {
+      tail = fresh;
+      PushTail(queue, tail);
+    }
   }
   Segment& segment = segments_[tail];
   const std::uint32_t at = segment.used;

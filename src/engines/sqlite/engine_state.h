@@ -64,10 +64,13 @@ struct FetchedItem {
   bool stale = false;
   bool win = false;
   bool lost = false;
+  std::int64_t deadline_before = 0;
+  bool binary_key = false;
+  bool vivified = false;
 
   ItemView View(std::string_view key) const {
-    return ItemView{key,         value,   client_flags, cas, deadline,
-                    last_access, fetched, stale,        win, lost};
+    return ItemView{key, value, client_flags,    cas,        deadline, last_access, fetched, stale,
+                    win, lost,  deadline_before, binary_key, vivified};
   }
 };
 
@@ -78,9 +81,11 @@ inline FetchedItem TakeItem(Row& row) {
   item.client_flags = row.client_flags;
   item.cas = row.cas;
   item.deadline = row.deadline;
+  item.deadline_before = row.deadline;
   item.last_access = row.last_access;
   item.fetched = row.fetched;
   item.stale = row.stale;
+  item.binary_key = row.binary_key;
   return item;
 }
 

@@ -14,7 +14,7 @@ constexpr std::string_view kColumns =
 
 std::int64_t StateBits(const Row& row) {
   return (row.fetched ? kStateFetched : 0) | (row.stale ? kStateStale : 0) |
-         (row.token_sent ? kStateToken : 0);
+         (row.token_sent ? kStateToken : 0) | (row.binary_key ? kStateBinary : 0);
 }
 
 // Reads the columns of kColumns starting at column 0.
@@ -30,6 +30,7 @@ Row ReadRow(const Statement& s) {
   row.fetched = (state & kStateFetched) != 0;
   row.stale = (state & kStateStale) != 0;
   row.token_sent = (state & kStateToken) != 0;
+  row.binary_key = (state & kStateBinary) != 0;
   row.value = std::string(s.Blob(7));
   return row;
 }

@@ -25,6 +25,7 @@ namespace mnemo::sqlite {
 inline constexpr std::int64_t kStateFetched = 1;  // fetched since stored (mg h)
 inline constexpr std::int64_t kStateStale = 2;    // invalidated by meta I (mg X)
 inline constexpr std::int64_t kStateToken = 4;    // a recache token was handed out (mg W/Z)
+inline constexpr std::int64_t kStateBinary = 8;   // key stored through meta b (mg k, me)
 
 // One item as stored; `seq` is the row's identity (a new one for every store, see the schema).
 struct Row {
@@ -38,6 +39,7 @@ struct Row {
   bool fetched = false;
   bool stale = false;
   bool token_sent = false;
+  bool binary_key = false;
 };
 
 struct KeyedRow {

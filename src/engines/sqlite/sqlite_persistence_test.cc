@@ -128,6 +128,31 @@ TEST_F(SqlitePersistenceTest, AccessBitsAndMetaStateSurvive) {
   EXPECT_TRUE(stale.lost);  // the token was handed out before the restart
 }
 
+// Bit 3 of the state column (docs/sqlite-schema.md), kept through the fetched bit that readers
+// fold in later.
+TEST_F(SqlitePersistenceTest, BinaryKeyBitSurvivesAReopen) {
+  {
+    auto engine = Open();
+    StoreRequest request{HashedKey("bin")};
+    request.value = "v";
+    request.binary_key = true;
+    ASSERT_EQ(engine->Store(request).status, StoreStatus::kStored);
+    Set(*engine, "plain", "v");
+    EXPECT_FALSE(Fetch(*engine, "bin").fetched);
+  }
+  auto engine = Open();
+  auto binary_key = [&](std::string_view key) {
+    GetRequest request{HashedKey(key)};
+    request.peek = true;
+    bool binary = false;
+    engine->Get(request, [&](const ItemView& view) { binary = view.binary_key; });
+    return binary;
+  };
+  EXPECT_TRUE(binary_key("bin"));
+  EXPECT_TRUE(Fetch(*engine, "bin", true).fetched);
+  EXPECT_FALSE(binary_key("plain"));
+}
+
 TEST_F(SqlitePersistenceTest, FlushAllSurvivesAReopen) {
   {
     auto engine = Open();

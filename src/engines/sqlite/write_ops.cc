@@ -129,6 +129,7 @@ Result<GetOutcome> WriteOps::Vivify(const GetRequest& request, std::int64_t now)
   Stamp(stub, 0, now);
   FetchedItem item = TakeItem(stub);
   item.win = true;
+  item.vivified = true;
   if (request.bump) Bump(stub, now);
   Result<bool> written = Write(request.key.key(), stub, nullptr);
   if (!written.ok()) return written.error();

@@ -58,6 +58,7 @@ Result<StoreResult> WriteOps::StoreExisting(const StoreRequest& request, StoreMo
   Row row;
   row.client_flags = request.client_flags;
   row.deadline = ToDeadline(request.exptime, now);
+  row.binary_key = request.binary_key;
   switch (mode) {
     case StoreMode::kAdd: {
       // add fails on a live item but counts as a use of it.
@@ -96,6 +97,7 @@ Result<StoreResult> WriteOps::StoreExisting(const StoreRequest& request, StoreMo
       row.value.append(append ? request.value : std::string_view(old.value));
       row.client_flags = old.client_flags;
       row.deadline = old.deadline;
+      row.binary_key = false;  // the joined item is built afresh, without the bit
       return Link(request.key.key(), row, request.new_cas, now, &old);
     }
     case StoreMode::kSet:
@@ -111,6 +113,7 @@ Result<StoreResult> WriteOps::StoreMissing(const StoreRequest& request, StoreMod
   Row row;
   row.client_flags = request.client_flags;
   row.deadline = ToDeadline(request.exptime, now);
+  row.binary_key = request.binary_key;
   switch (mode) {
     case StoreMode::kSet:
     case StoreMode::kAdd:
@@ -156,11 +159,12 @@ Result<ArithResult> WriteOps::CreateCounter(const ArithRequest& request, std::in
   }
   row.deadline = ToDeadline(*request.create_exptime, now);
   Stamp(row, request.new_cas, now);
+  const std::int64_t before = row.deadline;
   if (request.touch_exptime) row.deadline = ToDeadline(*request.touch_exptime, now);
   Result<bool> written = Write(request.key.key(), row, nullptr);
   if (!written.ok()) return written.error();
   if (!*written) return ArithResult{ArithStatus::kNotStored};
-  return ArithResult{ArithStatus::kOk, request.initial, row.cas, row.deadline};
+  return ArithResult{ArithStatus::kOk, request.initial, row.cas, row.deadline, before};
 }
 
 Result<ArithResult> WriteOps::ApplyDelta(const ArithRequest& request, Row& row, std::int64_t now) {
@@ -180,6 +184,7 @@ Result<ArithResult> WriteOps::ApplyDelta(const ArithRequest& request, Row& row, 
   std::string text = FormatCounter(value, row.value.size());
   const std::string_view key = request.key.key();
   Row result;
+  const std::int64_t before = row.deadline;
   if (text.size() == row.value.size()) {
     // The result fits: memcached rewrites the value in place and keeps the item's state. The
     // row still gets a new seq, because for a delayed flush_all it now counts as stored now.
@@ -207,7 +212,7 @@ Result<ArithResult> WriteOps::ApplyDelta(const ArithRequest& request, Row& row, 
     if (!*written) return ArithResult{ArithStatus::kNotStored};
   }
   Add(request.increment ? shared_.counters.incr_hits : shared_.counters.decr_hits);
-  return ArithResult{ArithStatus::kOk, value, result.cas, result.deadline};
+  return ArithResult{ArithStatus::kOk, value, result.cas, result.deadline, before};
 }
 
 }  // namespace mnemo::sqlite

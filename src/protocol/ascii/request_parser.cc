@@ -177,6 +177,7 @@ ParseResult ParseStorage(const Tokens& t, std::string_view in, const ParserLimit
   if (in.size() < total) return {ParseStatus::kIncomplete, 0};
   std::string_view block = in.substr(t.length(), length + 2);
   if (block[length] != '\r' || block[length + 1] != '\n') {
+    out.bad_chunk = true;
     return Fail(out, kBadDataChunk, total, quiet);
   }
   out.value = block.substr(0, length);

@@ -1,5 +1,8 @@
+#include <algorithm>
 #include <charconv>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/context.h"
 
@@ -67,7 +70,20 @@ bool CollectStats(SessionContext& context, std::string_view group, StatSink sink
     (void)ec;
     sink(field.name, std::string_view(buffer, static_cast<std::size_t>(end - buffer)));
   }
-  context.engine.Stats(group, sink);
+  std::vector<std::string> server_fields;
+  context.hooks.StatsAfterCounters([&](std::string_view name, std::string_view value) {
+    server_fields.emplace_back(name);
+    sink(name, value);
+  });
+  if (server_fields.empty()) {
+    context.engine.Stats(group, sink);
+    return true;
+  }
+  context.engine.Stats(group, [&](std::string_view name, std::string_view value) {
+    if (std::find(server_fields.begin(), server_fields.end(), name) == server_fields.end()) {
+      sink(name, value);
+    }
+  });
   return true;
 }
 

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "core/text.h"
+#include "meta/ttl.h"
 #include "mnemo/item_rules.h"
 #include "mnemo/protocol/meta.h"
 
@@ -18,12 +19,6 @@ constexpr std::string_view kNonNumeric =
     "CLIENT_ERROR cannot increment or decrement non-numeric value\r\n";
 constexpr std::string_view kArithNoMemory = "SERVER_ERROR out of memory\r\n";
 constexpr std::string_view kCreateNoMemory = "SERVER_ERROR Out of memory allocating new item\r\n";
-
-std::int64_t Ttl(std::int64_t deadline, std::int64_t now) {
-  // An item whose T token has just put its deadline in the past is still answered once; 1.6.18
-  // prints a wrapped unsigned number there, we print 0.
-  return deadline == 0 ? -1 : std::max<std::int64_t>(deadline - now, 0);
-}
 
 // The engine reads compare_cas 0 as "no compare", but 1.6.18 compares ms (set/replace) and md
 // against a C0 for real, which fails on every live item; ma and append/prepend skip a C0.
@@ -51,6 +46,19 @@ std::uint64_t Cas(const SessionContext& context, std::uint64_t cas) {
   return context.config.cas_enabled ? cas : 0;
 }
 
+// The clock for a `t` flag. The server's uptime comes from the hooks' general stats, asked only
+// when a T or N puts the deadline in the past (see ttl.h); hooks without an uptime read as a
+// server that has just started.
+TtlClock ClockFor(const Request& request, SessionContext& context) {
+  TtlClock clock;
+  clock.now = context.engine.Now();
+  if (!TtlNeedsUptime(request, clock.now)) return clock;
+  context.hooks.Stats("", [&](std::string_view name, std::string_view value) {
+    if (name == "uptime") clock.uptime = text::ParseI64(value).value_or(0);
+  });
+  return clock;
+}
+
 void Reply(const Request& request, ReplyCode code, std::string& out) {
   if (!QuietHides(request, code)) EncodeStatus(request, code, out);
 }
@@ -72,16 +80,18 @@ void CountGet(const Request& request, GetStatus status, CommandCounters& counter
   if (status == GetStatus::kFlushed) ++counters.get_flushed;
 }
 
-ItemFacts FactsOf(const ItemView& item, std::int64_t now, const SessionContext& context) {
+ItemFacts FactsOf(const Request& request, const ItemView& item, const TtlClock& clock,
+                  const SessionContext& context) {
   ItemFacts facts;
   facts.cas = Cas(context, item.cas);
   facts.client_flags = item.client_flags;
-  facts.ttl = Ttl(item.deadline, now);
-  facts.idle = std::max<std::int64_t>(now - item.last_access, 0);
+  facts.ttl = TtlFlagValue(request, item.deadline_before, item.vivified, clock);
+  facts.idle = std::max<std::int64_t>(clock.now - item.last_access, 0);
   facts.fetched = item.fetched;
   facts.stale = item.stale;
   facts.win = item.win;
   facts.lost = item.lost;
+  facts.binary_key = item.binary_key;
   return facts;
 }
 
@@ -94,11 +104,9 @@ void ExecuteGet(const Request& request, SessionContext& context, std::string& ou
   if (m.Has('N')) get.vivify_exptime = Precedes(m, 'N', 'T') ? m.ttl : m.vivify_ttl;
   if (m.Has('R')) get.recache_ttl = m.recache_ttl;
   get.bump = !m.Has('u');
-  const std::int64_t now = context.engine.Now();
+  const TtlClock clock = ClockFor(request, context);
   const GetStatus status = context.engine.Get(get, [&](const ItemView& item) {
-    ItemFacts facts = FactsOf(item, now, context);
-    if (touch_later) facts.ttl = Ttl(ToDeadline(m.ttl, now), now);
-    EncodeGetHit(request, facts, item.value, out);
+    EncodeGetHit(request, FactsOf(request, item, clock, context), item.value, out);
   });
   if (touch_later && status == GetStatus::kHit) context.engine.Touch(get.key, m.ttl);
   CountGet(request, status, context.counters);
@@ -135,6 +143,7 @@ StoreRequest MakeStore(const Request& request) {
     store.compare_cas = append ? m.compare_cas : StrictCompareCas(m);
   }
   store.invalidate = m.Has('I') && store.mode == StoreMode::kCas;
+  store.binary_key = m.Has('b');
   if (append && m.Has('N')) store.vivify_exptime = m.vivify_ttl;
   return store;
 }
@@ -241,7 +250,8 @@ void ExecuteArithmetic(const Request& request, SessionContext& context, std::str
       if (!created) ++(arith.increment ? counters.incr_hits : counters.decr_hits);
       const ReplyCode code = m.Has('v') ? ReplyCode::kVa : ReplyCode::kHd;
       if (QuietHides(request, code, created)) return;
-      const std::int64_t ttl = Ttl(result.deadline, context.engine.Now());
+      const std::int64_t ttl =
+          TtlFlagValue(request, result.deadline_before, created, ClockFor(request, context));
       return EncodeArithmeticReply(request, result.value, Cas(context, result.cas), ttl, out);
     }
     case ArithStatus::kNotFound:
@@ -272,6 +282,7 @@ void ExecuteDebug(const Request& request, SessionContext& context, std::string& 
     facts.cas = Cas(context, item.cas);
     facts.fetched = item.fetched;
     facts.size = MemcachedItemSize(item.key.size(), item.value.size(), item.client_flags);
+    facts.binary_key = item.binary_key;
     EncodeDebugReply(request, facts, out);
   });
   if (status != GetStatus::kHit) out += "EN\r\n";

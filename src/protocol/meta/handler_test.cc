@@ -160,11 +160,10 @@ TEST_F(MetaHandlerTest, Debug) {
             "ME metest exp=-100 la=0 cas=1 fetch=yes cls=1 size=70\r\n");
 }
 
-// Deliberate difference: 1.6.18 prints the key base64-encoded when the item was stored with a
-// `b` key ("ME metest ..." here); we follow the request, as for the k flag.
-TEST_F(MetaHandlerTest, DebugKeyEncodingFollowsTheRequest) {
+// The item, not the request, decides how me shows the key: it was stored plain here.
+TEST_F(MetaHandlerTest, DebugKeyEncodingFollowsTheItem) {
   EXPECT_EQ(Run("ms metest 1\r\nx\r\nme bWV0ZXN0 b\r\n"),
-            "HD\r\nME bWV0ZXN0 exp=-1 la=0 cas=1 fetch=no cls=1 size=66\r\n");
+            "HD\r\nME metest exp=-1 la=0 cas=1 fetch=no cls=1 size=66\r\n");
 }
 
 TEST_F(MetaHandlerTest, ErrorsIgnoreQuiet) {

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -15,6 +16,17 @@
 #include "mnemo/protocol/meta.h"
 
 namespace mnemo::meta::test {
+
+// Hooks that report an uptime in the general stats when one is set, as a server's do.
+class TestHooks : public SessionHooks {
+ public:
+  bool Stats(std::string_view group, StatSink sink) override {
+    if (group.empty() && uptime >= 0) sink("uptime", std::to_string(uptime));
+    return group.empty();
+  }
+
+  std::int64_t uptime = -1;  // -1: none reported
+};
 
 class MetaHandlerTest : public ::testing::Test {
  protected:
@@ -50,7 +62,7 @@ class MetaHandlerTest : public ::testing::Test {
   MapEngine engine_{clock_};
   SessionConfig config_;
   CommandCounters counters_;
-  SessionHooks hooks_;
+  TestHooks hooks_;
   SessionContext context_{engine_, config_, counters_, hooks_};
 };
 

@@ -27,26 +27,26 @@ void AppendFlag(std::string& out, char letter, Number number) {
   AppendNumber(out, number);
 }
 
-// The key as the client wrote it: raw, or re-encoded base64 for a `b` key (so a key sent with
-// trailing junk comes back canonical, as from memcached).
-void AppendKeyText(const Request& request, std::string& out) {
-  if (!request.meta.Has('b')) {
-    out += request.key;
+// The decoded key, raw or base64-encoded. Re-encoding (rather than echoing the request's text)
+// brings a key sent with trailing junk back canonical, as from memcached.
+void AppendKeyText(std::string_view key, bool binary, std::string& out) {
+  if (!binary) {
+    out += key;
     return;
   }
   char encoded[base64::EncodedSize(kMaxKeyLength)];
-  auto size = base64::Encode(request.key, encoded);
+  auto size = base64::Encode(key, encoded);
   out.append(encoded, size.value_or(0));
 }
 
 // " k<key>", or " k<base64> b" for a binary key.
-void AppendKey(const Request& request, std::string& out) {
+void AppendKey(std::string_view key, bool binary, std::string& out) {
   out += " k";
-  AppendKeyText(request, out);
-  if (request.meta.Has('b')) out += " b";
+  AppendKeyText(key, binary, out);
+  if (binary) out += " b";
 }
 
-// The flags every reply reflects, item or not: O and k.
+// The flags every reply reflects, item or not: O and k, the key as the request wrote it.
 bool AppendReflected(const Request& request, std::string_view token, std::string& out) {
   switch (token[0]) {
     case 'O':
@@ -54,7 +54,7 @@ bool AppendReflected(const Request& request, std::string_view token, std::string
       out += token;
       return true;
     case 'k':
-      AppendKey(request, out);
+      AppendKey(request.key, request.meta.Has('b'), out);
       return true;
     default:
       return false;
@@ -138,6 +138,9 @@ void EncodeGetHit(const Request& request, const ItemFacts& item, std::string_vie
       case 'h':
         AppendFlag(out, 'h', item.fetched ? 1 : 0);
         break;
+      case 'k':
+        AppendKey(request.key, item.binary_key, out);
+        break;
       default:
         AppendReflected(request, token, out);
         break;
@@ -207,7 +210,7 @@ void EncodeArithmeticReply(const Request& request, std::uint64_t number, std::ui
 
 void EncodeDebugReply(const Request& request, const DebugFacts& facts, std::string& out) {
   out += "ME ";
-  AppendKeyText(request, out);
+  AppendKeyText(request.key, facts.binary_key, out);
   out += " exp=";
   AppendNumber(out, facts.exp);
   out += " la=";

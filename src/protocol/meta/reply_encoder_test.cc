@@ -74,8 +74,20 @@ TEST(MetaEncodeTest, GetHitWinLostStaleInMemcachedOrder) {
 }
 
 TEST(MetaEncodeTest, GetHitBase64KeyIsReencoded) {
-  EXPECT_EQ(GetHit("mg Zm9vYg==Zm9v b k\r\n", Facts(), ""), "HD kZm9vYg== b\r\n");
-  EXPECT_EQ(GetHit("mg Zm9vYmFy k b O1\r\n", Facts(), ""), "HD kZm9vYmFy b O1\r\n");
+  ItemFacts binary = Facts();
+  binary.binary_key = true;
+  EXPECT_EQ(GetHit("mg Zm9vYg==Zm9v b k\r\n", binary, ""), "HD kZm9vYg== b\r\n");
+  EXPECT_EQ(GetHit("mg Zm9vYmFy k b O1\r\n", binary, ""), "HD kZm9vYmFy b O1\r\n");
+}
+
+// On a hit the item decides: 1.6.18 remembers whether the key was stored through `b`.
+TEST(MetaEncodeTest, GetHitKeyEncodingFollowsTheItem) {
+  ItemFacts binary = Facts();
+  binary.binary_key = true;
+  EXPECT_EQ(GetHit("mg foobar O1 k s\r\n", binary, "x"), "HD O1 kZm9vYmFy b s1\r\n");
+  EXPECT_EQ(GetHit("mg Zm9vYmFy b O1 k s\r\n", Facts(), "x"), "HD O1 kfoobar s1\r\n");
+  // A binary key stored plain (an autovivified stub) comes back raw.
+  EXPECT_EQ(GetHit("mg AAEC/w== b k\r\n", Facts(), ""), std::string("HD k\0\1\2\xff\r\n", 10));
 }
 
 TEST(MetaEncodeTest, StatusReflectsOpaqueAndKey) {
@@ -130,6 +142,14 @@ TEST(MetaEncodeTest, DebugReply) {
   facts.la = 3;
   facts.fetched = true;
   EncodeDebugReply(Parse("me Zm9vYmFy b\r\n"), facts, out);
+  EXPECT_EQ(out, "ME foobar exp=-1 la=3 cas=5 fetch=yes cls=1 size=70\r\n");
+  // The item's encoding decides, not the request's.
+  facts.binary_key = true;
+  out.clear();
+  EncodeDebugReply(Parse("me Zm9vYmFy b\r\n"), facts, out);
+  EXPECT_EQ(out, "ME Zm9vYmFy exp=-1 la=3 cas=5 fetch=yes cls=1 size=70\r\n");
+  out.clear();
+  EncodeDebugReply(Parse("me foobar\r\n"), facts, out);
   EXPECT_EQ(out, "ME Zm9vYmFy exp=-1 la=3 cas=5 fetch=yes cls=1 size=70\r\n");
 }
 

@@ -238,7 +238,10 @@ ParseResult ParseSet(std::string_view in, const ParserLimits& limits, text::Toke
     return {ParseStatus::kOk, length};
   }
   if (in.size() - length < body) return {ParseStatus::kIncomplete, 0};
-  if (in.substr(length + body - 2, 2) != "\r\n") return Fail(out, kBadChunk, length + body);
+  if (in.substr(length + body - 2, 2) != "\r\n") {
+    out.bad_chunk = true;
+    return Fail(out, kBadChunk, length + body);
+  }
   out.value = in.substr(length, body - 2);
   return {ParseStatus::kOk, length + body};
 }

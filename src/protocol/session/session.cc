@@ -46,6 +46,8 @@ std::size_t Session::Process(std::string_view input, std::string& output) {
   ParserLimits limits;
   limits.max_value_bytes = config_.item_size_max;
   std::size_t consumed = 0;
+  std::size_t requests = 0;
+  at_request_limit_ = false;
 
   while (!closing_ && consumed < input.size() && output.size() < config_.output_high_water) {
     std::string_view in = input.substr(consumed);
@@ -55,6 +57,10 @@ std::size_t Session::Process(std::string_view input, std::string& output) {
       consumed += n;
       counters_.bytes_read += n;
       continue;
+    }
+    if (requests == config_.max_requests_per_call && requests != 0) {
+      at_request_limit_ = true;
+      break;
     }
     if (!protocol_known_) {
       protocol_ = static_cast<unsigned char>(in[0]) == kBinaryRequestMagic ? Protocol::kBinary
@@ -75,6 +81,7 @@ std::size_t Session::Process(std::string_view input, std::string& output) {
                         : ascii::ParseRequest(in, limits, request);
     }
     if (result.status == ParseStatus::kIncomplete) break;
+    ++requests;
     consumed += result.consumed;
     // Counted per request, not per call, so stats do not depend on how reads were split.
     counters_.bytes_read += result.consumed;
@@ -93,6 +100,8 @@ std::size_t Session::Process(std::string_view input, std::string& output) {
         break;
       case ParseStatus::kError:
       case ParseStatus::kFatal:
+        // memcached counts a storage command once it has read the data block, good or not.
+        if (request.bad_chunk) ++counters_.cmd_set;
         if (parsed_as == Protocol::kBinary) {
           binary::AppendError(request, output);
         } else if (parsed_as == Protocol::kMeta) {

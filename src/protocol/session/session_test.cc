@@ -186,5 +186,68 @@ TEST_F(SessionTest, BinaryErrorsCarryTheOpaque) {
   EXPECT_EQ(out[24 + 15 + 15], 100);
 }
 
+TEST_F(SessionTest, RequestLimitPausesProcess) {
+  config_.max_requests_per_call = 2;
+  Session session(engine_, config_, counters_);
+  std::string input;
+  for (int i = 0; i < 5; ++i) input += "version\r\n";
+  std::string output;
+  for (std::size_t expected : {2u, 2u, 1u}) {
+    output.clear();
+    const std::size_t used = session.Process(input, output);
+    EXPECT_EQ(used, expected * 9);
+    EXPECT_EQ(output.size(), expected * 16);  // "VERSION 1.6.18\r\n"
+    input.erase(0, used);
+    // Paused with requests left; not when the input simply ran out.
+    EXPECT_EQ(session.at_request_limit(), !input.empty());
+  }
+}
+
+TEST_F(SessionTest, RequestLimitCountsSilentAndFailedRequests) {
+  config_.max_requests_per_call = 2;
+  Session session(engine_, config_, counters_);
+  std::string output;
+  const std::string input = "set k 0 0 1 noreply\r\nv\r\nbogus\r\nget k\r\n";
+  const std::size_t used = session.Process(input, output);
+  EXPECT_EQ(input.substr(used), "get k\r\n");
+  EXPECT_EQ(output, "ERROR\r\n");
+  EXPECT_TRUE(session.at_request_limit());
+}
+
+TEST_F(SessionTest, RequestLimitDoesNotChangeReplies) {
+  const std::string input =
+      "set k 0 0 1\r\nv\r\nget k\r\nincr k 1\r\ndelete k\r\nmn\r\nversion\r\n";
+  const std::string unlimited = Drive(input);
+  for (std::size_t limit : {1u, 2u, 3u}) {
+    config_.max_requests_per_call = limit;
+    EXPECT_EQ(Drive(input), unlimited) << "limit " << limit;
+    EXPECT_EQ(Drive(input, 1), unlimited) << "limit " << limit << ", byte by byte";
+  }
+}
+
+// Hooks that report fields after the command counters, one of them also an engine field.
+class LateFieldHooks : public SessionHooks {
+ public:
+  void StatsAfterCounters(StatSink sink) override {
+    sink("curr_items", "server's");
+    sink("threads", "4");
+  }
+};
+
+TEST_F(SessionTest, HookFieldsFollowTheCountersAndReplaceTheEngines) {
+  LateFieldHooks hooks;
+  Session session(engine_, config_, counters_, &hooks);
+  std::string output;
+  session.Process("stats\r\n", output);
+  const std::size_t written = output.find("STAT bytes_written ");
+  const std::size_t items = output.find("STAT curr_items server's\r\nSTAT threads 4\r\n");
+  ASSERT_NE(written, std::string::npos) << output;
+  ASSERT_NE(items, std::string::npos) << output;
+  EXPECT_LT(written, items);
+  // The engine's own curr_items is left out; its other fields follow the hook's.
+  EXPECT_EQ(output.find("STAT curr_items", items + 1), std::string::npos) << output;
+  EXPECT_NE(output.find("STAT total_items", items), std::string::npos) << output;
+}
+
 }  // namespace
 }  // namespace mnemo

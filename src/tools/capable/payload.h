@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "mnemo/result.h"
-#include "script.h"
+#include "tools/capable/script.h"
 
 namespace mnemo::compat {
 

@@ -1,10 +1,10 @@
 // Unit tests of the compat runner's pure parts: the script format, payload notations and masks.
-#include "script.h"
+#include "tools/capable/script.h"
 
 #include <gtest/gtest.h>
 
-#include "payload.h"
-#include "transcript.h"
+#include "tools/capable/payload.h"
+#include "tools/capable/transcript.h"
 
 namespace mnemo::compat {
 namespace {

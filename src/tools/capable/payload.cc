@@ -1,4 +1,4 @@
-#include "payload.h"
+#include "tools/capable/payload.h"
 
 #include <cstdint>
 #include <cstdlib>

@@ -1,18 +1,15 @@
-#include "runner.h"
+#include "tools/capable/runner.h"
 
 #include <map>
 #include <regex>
 #include <thread>
 #include <utility>
 
-#include "tcp_client.h"
-#include "transcript.h"
+#include "tools/capable/connection.h"
+#include "tools/capable/transcript.h"
 
 namespace mnemo::compat {
 namespace {
-
-using testing::ReadEnd;
-using testing::TcpClient;
 
 constexpr std::string_view kTextSync = "mn\r\n";
 constexpr std::string_view kTextSyncReply = "MN\r\n";
@@ -121,18 +118,18 @@ class ScriptRun {
  public:
   ScriptRun(const Script& script, const RunOptions& options) : script_(script), options_(options) {}
   // Runs one step; false when the connection is gone and later steps cannot run.
-  bool Step(const compat::Step& step, TcpClient& client, StepResult* result);
+  bool Step(const compat::Step& step, Connection& client, StepResult* result);
 
  private:
-  bool SendPayload(const compat::Step& step, TcpClient& client, StepResult* result);
-  void Collect(const compat::Step& step, TcpClient& client, StepResult* result);
+  bool SendPayload(const compat::Step& step, Connection& client, StepResult* result);
+  void Collect(const compat::Step& step, Connection& client, StepResult* result);
 
   const Script& script_;
   const RunOptions& options_;
   Variables variables_;
 };
 
-bool ScriptRun::Step(const compat::Step& step, TcpClient& client, StepResult* result) {
+bool ScriptRun::Step(const compat::Step& step, Connection& client, StepResult* result) {
   Result<std::string> payload = Substitute(step.payload, variables_);
   if (!payload.ok()) {
     result->note = payload.error().message;
@@ -148,7 +145,7 @@ bool ScriptRun::Step(const compat::Step& step, TcpClient& client, StepResult* re
   return result->ending != Ending::kClosed && result->ending != Ending::kTimeout;
 }
 
-bool ScriptRun::SendPayload(const compat::Step& step, TcpClient& client, StepResult* result) {
+bool ScriptRun::SendPayload(const compat::Step& step, Connection& client, StepResult* result) {
   std::vector<std::string_view> pieces = Pieces(result->sent, step);
   for (std::size_t i = 0; i < pieces.size(); ++i) {
     if (i > 0) std::this_thread::sleep_for(options_.split_delay);
@@ -161,14 +158,15 @@ bool ScriptRun::SendPayload(const compat::Step& step, TcpClient& client, StepRes
   return true;
 }
 
-void ScriptRun::Collect(const compat::Step& step, TcpClient& client, StepResult* result) {
+void ScriptRun::Collect(const compat::Step& step, Connection& client, StepResult* result) {
   std::string* reply = &result->reply;
   ReadEnd end;
+  auto never = [](std::string_view) { return false; };
   if (step.collect == Collect::kEof) {
-    end = client.ReadUntilEof(reply, options_.step_timeout);
+    end = client.ReadUntil(reply, never, options_.step_timeout);
   } else if (step.collect == Collect::kIdle) {
-    end =
-        client.ReadUntilIdle(reply, std::chrono::milliseconds(step.idle_ms), options_.step_timeout);
+    end = client.ReadUntil(reply, never, options_.step_timeout,
+                           std::chrono::milliseconds(step.idle_ms));
   } else {
     std::string marker(kTextSync);
     if (script_.binary) marker = BinarySyncPacket(0x80);
@@ -218,8 +216,8 @@ const char* EndingName(Ending ending) {
 Transcript RunScript(const Script& script, const Endpoint& endpoint, const RunOptions& options) {
   Transcript transcript;
   transcript.steps.resize(script.steps.size());
-  Result<TcpClient> client =
-      TcpClient::Connect(endpoint.port, options.connect_timeout, endpoint.host);
+  Result<Connection> client =
+      Connection::Open(endpoint.host, endpoint.port, options.connect_timeout);
   if (!client.ok()) {
     transcript.error = "cannot connect to " + endpoint.host + ":" + std::to_string(endpoint.port) +
                        ": " + client.error().message;

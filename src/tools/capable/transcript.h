@@ -9,8 +9,8 @@
 #include <string_view>
 #include <vector>
 
-#include "runner.h"
-#include "script.h"
+#include "tools/capable/runner.h"
+#include "tools/capable/script.h"
 
 namespace mnemo::compat {
 
@@ -23,6 +23,11 @@ std::string ApplyMasks(std::string_view reply, const std::vector<Mask>& masks, b
 // Escaped rendering: printable ASCII as is, \r \n \t \\ and \xNN otherwise, one output line per
 // reply line (text) or per response packet (binary).
 std::string Render(std::string_view bytes, bool binary);
+
+// Empty when every step of `transcript` ended the way `script` says (synced, closed or idle, as
+// its collect line asks) and the connection could be made; otherwise what went wrong first. On
+// the reference server this checks the script itself; on any server, that it kept in step.
+std::string CheckEndings(const Script& script, const Transcript& transcript);
 
 // Empty when `candidate` matches `reference` byte for byte after each step's masks; otherwise a
 // report of every differing step: what was sent, both replies escaped, first difference marked.

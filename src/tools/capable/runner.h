@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "script.h"
+#include "tools/capable/script.h"
 
 namespace mnemo::compat {
 

@@ -1,4 +1,4 @@
-#include "transcript.h"
+#include "tools/capable/transcript.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -266,6 +266,21 @@ std::string CompareTranscripts(const Script& script, const Transcript& reference
     ShowSide(os, "candidate", got, got_lines, first);
   }
   return os.str();
+}
+
+std::string CheckEndings(const Script& script, const Transcript& transcript) {
+  if (!transcript.error.empty()) return transcript.error;
+  for (std::size_t i = 0; i < script.steps.size(); ++i) {
+    const StepResult& step = transcript.steps[i];
+    const Ending expected = script.steps[i].collect == Collect::kSync   ? Ending::kSynced
+                            : script.steps[i].collect == Collect::kIdle ? Ending::kIdle
+                                                                        : Ending::kClosed;
+    if (step.ending != expected || !step.note.empty()) {
+      return "step " + std::to_string(i + 1) + " (line " + std::to_string(script.steps[i].line) +
+             ") ended " + EndingName(step.ending) + (step.note.empty() ? "" : " " + step.note);
+    }
+  }
+  return "";
 }
 
 }  // namespace mnemo::compat

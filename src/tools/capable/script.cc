@@ -1,4 +1,4 @@
-#include "script.h"
+#include "tools/capable/script.h"
 
 #include <algorithm>
 #include <charconv>
@@ -7,7 +7,7 @@
 #include <sstream>
 #include <utility>
 
-#include "payload.h"
+#include "tools/capable/payload.h"
 
 namespace mnemo::compat {
 namespace {
