@@ -12,7 +12,9 @@
 //      EncodeGetHit / EncodeStatus / EncodeStoreReply / EncodeArithmeticReply /
 //      EncodeDebugReply / EncodeNoopReply from fuzzer-chosen item facts and followed by
 //      arbitrary bytes, must parse as exactly that reply: its code, value, and the return
-//      flags with their values in request order (k decoded back to the key with b).
+//      flags with their values in request order; k gives the key back, base64-decoded when
+//      the reply marks it with b (the request's b, or for mg hits and me whether the item was
+//      stored through a b key: the fuzzer picks that, forcing it for keys that cannot go raw).
 #include <fuzzer/FuzzedDataProvider.h>
 
 #include <cstddef>
@@ -214,17 +216,26 @@ void CheckRequest(const Exchange& ex, const Request& r) {
 
 using Flags = std::vector<std::pair<char, std::string>>;
 
-// The key as a k flag shows it: base64 (then followed by a b flag) or as is.
-std::string KeyText(const Request& r) {
-  if (!r.meta.Has('b')) return std::string(r.key);
+// The key as a k flag or an ME line shows it: base64 (a k flag is then followed by a b flag)
+// or as is.
+std::string KeyText(std::string_view key, bool binary) {
+  if (!binary) return std::string(key);
   char encoded[mnemo::base64::EncodedSize(mnemo::kMaxKeyLength)];
-  return std::string(encoded, mnemo::base64::Encode(r.key, encoded).value_or(0));
+  return std::string(encoded, mnemo::base64::Encode(key, encoded).value_or(0));
+}
+
+// Whether the server may show an item's key as a binary (base64) key: it must when it stored
+// the item through a b key, which the fuzzer picks, and the key cannot go on the line raw.
+bool ChooseBinaryKey(const Request& r, FuzzedDataProvider& fdp) {
+  const bool raw_unsafe = r.key.find_first_of(" \n") != std::string_view::npos;
+  return fdp.ConsumeBool() || raw_unsafe;
 }
 
 // The return flags expected, in request order: `value_of` gives the token of an item flag
-// (nullopt: not reflected), O and k are reflected by every reply.
+// (nullopt: not reflected), O and k are reflected by every reply. `binary_key` says how k
+// shows the key: as the request wrote it, except for mg hits (as the item was stored).
 template <class ValueOf>
-Flags Expect(const Request& r, ValueOf value_of) {
+Flags Expect(const Request& r, ValueOf value_of, bool binary_key) {
   Flags flags;
   mnemo::text::Tokenizer tokens(r.meta.tokens);
   for (std::string_view token = tokens.Next(); !token.empty(); token = tokens.Next()) {
@@ -233,8 +244,8 @@ Flags Expect(const Request& r, ValueOf value_of) {
     } else if (token[0] == 'O') {
       flags.emplace_back('O', std::string(token.substr(1)));
     } else if (token[0] == 'k') {
-      flags.emplace_back('k', KeyText(r));
-      if (r.meta.Has('b')) flags.emplace_back('b', "");
+      flags.emplace_back('k', KeyText(r.key, binary_key));
+      if (binary_key) flags.emplace_back('b', "");
     }
   }
   return flags;
@@ -260,7 +271,7 @@ Flags EncodeReply(const Request& r, FuzzedDataProvider& fdp, std::string& wire, 
       if (fdp.ConsumeBool()) {
         code = ReplyCode::kEn;
         meta::EncodeStatus(r, code, wire);
-        return Expect(r, NoItemFlags);
+        return Expect(r, NoItemFlags, r.meta.Has('b'));
       }
       meta::ItemFacts item{fdp.ConsumeIntegral<std::uint64_t>(),
                            fdp.ConsumeIntegral<std::uint32_t>(),
@@ -270,27 +281,31 @@ Flags EncodeReply(const Request& r, FuzzedDataProvider& fdp, std::string& wire, 
                            fdp.ConsumeBool(),
                            fdp.ConsumeBool(),
                            fdp.ConsumeBool()};
+      item.binary_key = ChooseBinaryKey(r, fdp);
       value = fdp.ConsumeRandomLengthString(512);
       code = r.meta.Has('v') ? ReplyCode::kVa : ReplyCode::kHd;
       meta::EncodeGetHit(r, item, value, wire);
-      Flags flags = Expect(r, [&](char letter) -> std::optional<std::string> {
-        switch (letter) {
-          case 's':
-            return std::to_string(value.size());
-          case 't':
-            return std::to_string(item.ttl);
-          case 'c':
-            return std::to_string(item.cas);
-          case 'f':
-            return std::to_string(item.client_flags);
-          case 'l':
-            return std::to_string(item.idle);
-          case 'h':
-            return item.fetched ? "1" : "0";
-          default:
-            return std::nullopt;
-        }
-      });
+      Flags flags = Expect(
+          r,
+          [&](char letter) -> std::optional<std::string> {
+            switch (letter) {
+              case 's':
+                return std::to_string(value.size());
+              case 't':
+                return std::to_string(item.ttl);
+              case 'c':
+                return std::to_string(item.cas);
+              case 'f':
+                return std::to_string(item.client_flags);
+              case 'l':
+                return std::to_string(item.idle);
+              case 'h':
+                return item.fetched ? "1" : "0";
+              default:
+                return std::nullopt;
+            }
+          },
+          item.binary_key);
       if (item.lost) flags.emplace_back('Z', "");
       if (item.stale) flags.emplace_back('X', "");
       if (item.win && !item.lost) flags.emplace_back('W', "");
@@ -301,10 +316,13 @@ Flags EncodeReply(const Request& r, FuzzedDataProvider& fdp, std::string& wire, 
       code = fdp.PickValueInArray(kStoreCodes);
       const auto cas = fdp.ConsumeIntegral<std::uint64_t>();
       meta::EncodeStoreReply(r, code, cas, wire);
-      return Expect(r, [&](char letter) -> std::optional<std::string> {
-        if (letter == 'c') return std::to_string(cas);
-        return std::nullopt;
-      });
+      return Expect(
+          r,
+          [&](char letter) -> std::optional<std::string> {
+            if (letter == 'c') return std::to_string(cas);
+            return std::nullopt;
+          },
+          r.meta.Has('b'));
     }
     case Command::kMetaDelete:
     case Command::kMetaArithmetic:
@@ -312,7 +330,7 @@ Flags EncodeReply(const Request& r, FuzzedDataProvider& fdp, std::string& wire, 
         code =
             fdp.PickValueInArray({ReplyCode::kHd, ReplyCode::kNf, ReplyCode::kEx, ReplyCode::kNs});
         meta::EncodeStatus(r, code, wire);
-        return Expect(r, NoItemFlags);
+        return Expect(r, NoItemFlags, r.meta.Has('b'));
       } else {
         const auto number = fdp.ConsumeIntegral<std::uint64_t>();
         const auto cas = fdp.ConsumeIntegral<std::uint64_t>();
@@ -320,11 +338,14 @@ Flags EncodeReply(const Request& r, FuzzedDataProvider& fdp, std::string& wire, 
         meta::EncodeArithmeticReply(r, number, cas, ttl, wire);
         code = r.meta.Has('v') ? ReplyCode::kVa : ReplyCode::kHd;
         if (code == ReplyCode::kVa) value = std::to_string(number);
-        return Expect(r, [&](char letter) -> std::optional<std::string> {
-          if (letter == 'c') return std::to_string(cas);
-          if (letter == 't') return std::to_string(ttl);
-          return std::nullopt;
-        });
+        return Expect(
+            r,
+            [&](char letter) -> std::optional<std::string> {
+              if (letter == 'c') return std::to_string(cas);
+              if (letter == 't') return std::to_string(ttl);
+              return std::nullopt;
+            },
+            r.meta.Has('b'));
       }
     default:
       code = ReplyCode::kMn;
@@ -334,10 +355,10 @@ Flags EncodeReply(const Request& r, FuzzedDataProvider& fdp, std::string& wire, 
 }
 
 void CheckDebugExchange(const Request& r, FuzzedDataProvider& fdp) {
-  const meta::DebugFacts facts{
-      fdp.ConsumeIntegral<std::int64_t>(),  fdp.ConsumeIntegral<std::int64_t>(),
-      fdp.ConsumeIntegral<std::uint64_t>(), fdp.ConsumeBool(),
-      fdp.ConsumeIntegral<std::uint32_t>(), fdp.ConsumeIntegral<std::size_t>()};
+  meta::DebugFacts facts{fdp.ConsumeIntegral<std::int64_t>(),  fdp.ConsumeIntegral<std::int64_t>(),
+                         fdp.ConsumeIntegral<std::uint64_t>(), fdp.ConsumeBool(),
+                         fdp.ConsumeIntegral<std::uint32_t>(), fdp.ConsumeIntegral<std::size_t>()};
+  facts.binary_key = ChooseBinaryKey(r, fdp);
   std::string wire;
   meta::EncodeDebugReply(r, facts, wire);
   const std::size_t size = wire.size();
@@ -345,7 +366,7 @@ void CheckDebugExchange(const Request& r, FuzzedDataProvider& fdp) {
   meta::Reply reply;
   const ParseResult result = meta::ParseReply(wire, reply);
   FUZZ_CHECK(result.status == ParseStatus::kOk && result.consumed == size);
-  FUZZ_CHECK(reply.code == ReplyCode::kMe && reply.key == KeyText(r));
+  FUZZ_CHECK(reply.code == ReplyCode::kMe && reply.key == KeyText(r.key, facts.binary_key));
   FUZZ_CHECK(reply.DebugField("exp") == std::to_string(facts.exp));
   FUZZ_CHECK(reply.DebugField("la") == std::to_string(facts.la));
   FUZZ_CHECK(reply.DebugField("cas") == std::to_string(facts.cas));

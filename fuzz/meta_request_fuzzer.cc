@@ -64,13 +64,15 @@ void CheckResult(ParseResult result, const Request& request, std::string_view in
   // The session routes a line here when it starts with a meta verb; the parser itself also
   // skips leading spaces.
   FUZZ_CHECK(meta::IsMetaCommand(in.substr(in.find_first_not_of(' '))));
-  FUZZ_CHECK(request.meta.opaque.size() < 32);
-  // A kOk ms may carry an error only when it is oversize: the error replaces "too large".
+  // A kOk ms may carry an error only when it is oversize: the error replaces "too large" and
+  // the flags need not be valid.
   if (!request.error.empty()) {
     FUZZ_CHECK(request.oversize && request.command == Command::kMetaSet);
     CheckErrorLine(request.error);
+    return;
   }
-  if (request.meta.Has('b') && request.error.empty()) {
+  FUZZ_CHECK(request.meta.opaque.size() < 32);
+  if (request.meta.Has('b')) {
     FUZZ_CHECK(!request.key.empty());
     FUZZ_CHECK(request.key.size() <= mnemo::base64::MaxDecodedSize(request.raw_key.size()));
   }

@@ -12,8 +12,6 @@ namespace {
 
 constexpr std::uint8_t kRecordTag = 1;
 constexpr std::uint8_t kEndTag = 0xff;
-// tag, key length, flags, deadline, CAS, value length
-constexpr std::size_t kRecordHeader = 1 + 2 + 4 + 8 + 8 + 8;
 constexpr std::size_t kTrailer = 1 + 8 + 8 + 4;
 // Writes go out in pieces of about this size; larger values are written straight from the
 // engine's memory instead of being copied into the buffer first.
@@ -63,7 +61,6 @@ class Cursor {
 
 // One record after its tag byte. nullopt when it runs past the end of `cursor`'s bytes.
 std::optional<SnapshotRecord> ReadRecord(Cursor& cursor) {
-  SnapshotRecord record;
   std::optional<std::uint16_t> key_length = cursor.Int<std::uint16_t>();
   std::optional<std::uint32_t> flags = cursor.Int<std::uint32_t>();
   std::optional<std::int64_t> deadline = cursor.Int<std::int64_t>();
