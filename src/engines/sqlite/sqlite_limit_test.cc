@@ -70,7 +70,8 @@ TEST_F(SqliteLimitTest, EvictsTheLeastRecentlyUsedItems) {
   auto engine = Open(true);
   for (int i = 0; i < 50; ++i) ASSERT_EQ(Set(*engine, i), StoreStatus::kStored);
   clock_.Advance(1);
-  GetRequest read{HashedKey(Key(0))};
+  const std::string key0 = Key(0);  // HashedKey borrows the bytes: keep them alive
+  GetRequest read{HashedKey(key0)};
   ASSERT_EQ(engine->Get(read, [](const ItemView&) {}), GetStatus::kHit);  // key 0 is now recent
   clock_.Advance(1);
   for (int i = 50; i < 80; ++i) ASSERT_EQ(Set(*engine, i), StoreStatus::kStored);
@@ -102,7 +103,8 @@ TEST_F(SqliteLimitTest, WithoutEvictionAFullEngineRefusesNewItems) {
   EXPECT_EQ(Set(*engine, 100), StoreStatus::kNoMemory);
   EXPECT_EQ(Set(*engine, 0), StoreStatus::kStored);  // replacing needs no more room
   for (int i = 0; i < static_cast<int>(capacity_); ++i) EXPECT_TRUE(Has(*engine, i)) << i;
-  DeleteRequest request{HashedKey(Key(5))};
+  const std::string key5 = Key(5);  // HashedKey borrows the bytes: keep them alive
+  DeleteRequest request{HashedKey(key5)};
   ASSERT_EQ(engine->Delete(request), DeleteStatus::kDeleted);
   EXPECT_EQ(Set(*engine, 100), StoreStatus::kStored);
   EXPECT_EQ(Stat(*engine, "evictions"), 0u);
