@@ -4,7 +4,6 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
-#include <map>
 #include <string>
 
 namespace mnemo::bench {
@@ -44,24 +43,23 @@ bool ParseValueSize(const std::string& text, std::uint32_t& min, std::uint32_t& 
 // Flags parsed from text after CLI11 is done.
 struct TextFlags {
   std::string server = "127.0.0.1:11211";
+  std::string mode = "load";
+  std::string protocol = "ascii";
+  std::string distribution = "uniform";
   std::string ratio = "9:1";
   std::string value_size = "100";
 };
 
 // Where to connect and how hard: server, mode, protocol, threads, connections, pipeline, length.
 void AddRunOptions(CLI::App& app, BenchOptions& o, TextFlags& text) {
-  static const std::map<std::string, Mode> kModes{{"load", Mode::kLoad},
-                                                  {"hitratio", Mode::kHitRatio}};
-  static const std::map<std::string, Protocol> kProtocols{{"ascii", Protocol::kAscii},
-                                                          {"meta", Protocol::kMeta}};
   app.add_option("-s,--server", text.server, "HOST:PORT")->capture_default_str();
   app.add_option("--unix", o.unix_socket, "unix socket path (instead of --server)");
-  app.add_option("--mode", o.mode, "load | hitratio")
-      ->transform(CLI::CheckedTransformer(kModes, CLI::ignore_case))
-      ->default_str("load");
-  app.add_option("--protocol", o.protocol, "ascii | meta")
-      ->transform(CLI::CheckedTransformer(kProtocols, CLI::ignore_case))
-      ->default_str("ascii");
+  app.add_option("--mode", text.mode, "load | hitratio")
+      ->check(CLI::IsMember({"load", "hitratio"}))
+      ->option_text("MODE=load");
+  app.add_option("--protocol", text.protocol, "ascii | meta")
+      ->check(CLI::IsMember({"ascii", "meta"}))
+      ->option_text("PROTOCOL=ascii");
   app.add_option("-t,--threads", o.threads, "load threads")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
@@ -85,10 +83,6 @@ void AddRunOptions(CLI::App& app, BenchOptions& o, TextFlags& text) {
 
 // What the requests are: commands, keys, their distribution and the values.
 void AddWorkloadOptions(CLI::App& app, BenchOptions& o, TextFlags& text) {
-  static const std::map<std::string, Distribution> kDistributions{
-      {"uniform", Distribution::kUniform},
-      {"zipf", Distribution::kZipf},
-      {"sequential", Distribution::kSequential}};
   app.add_option("--ratio", text.ratio, "GETS:SETS, e.g. 9:1, 0:1 (set only)")
       ->capture_default_str();
   app.add_option("--multiget", o.multiget, "keys per get request (ascii)")
@@ -99,9 +93,9 @@ void AddWorkloadOptions(CLI::App& app, BenchOptions& o, TextFlags& text) {
       ->capture_default_str();
   app.add_option("--key-prefix", o.key_prefix, "keys are PREFIX + zero-padded id")
       ->capture_default_str();
-  app.add_option("--distribution", o.distribution, "uniform | zipf | sequential")
-      ->transform(CLI::CheckedTransformer(kDistributions, CLI::ignore_case))
-      ->default_str("uniform");
+  app.add_option("--distribution", text.distribution, "uniform | zipf | sequential")
+      ->check(CLI::IsMember({"uniform", "zipf", "sequential"}))
+      ->option_text("NAME=uniform");
   app.add_option("--zipf-exponent", o.zipf_exponent, "Zipf exponent s: P(rank k) ~ 1/k^s")
       ->check(CLI::Range(0.0, 10.0))
       ->capture_default_str();
@@ -120,6 +114,11 @@ void AddWorkloadOptions(CLI::App& app, BenchOptions& o, TextFlags& text) {
 
 // The checks CLI11 cannot make alone; throws CLI::ValidationError.
 void Finish(const TextFlags& text, BenchOptions& o) {
+  o.mode = text.mode == "hitratio" ? Mode::kHitRatio : Mode::kLoad;
+  o.protocol = text.protocol == "meta" ? Protocol::kMeta : Protocol::kAscii;
+  o.distribution = text.distribution == "zipf"         ? Distribution::kZipf
+                   : text.distribution == "sequential" ? Distribution::kSequential
+                                                       : Distribution::kUniform;
   if (!ParseRatio(text.ratio, o.get_ratio, o.set_ratio)) {
     throw CLI::ValidationError("--ratio", "expected GETS:SETS, e.g. 9:1");
   }
