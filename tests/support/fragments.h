@@ -3,6 +3,8 @@
 // dropped. Parser tests use it to check that every fragment size gives the same requests.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <cstddef>
 #include <memory>
@@ -60,6 +62,22 @@ std::vector<Parsed> ParseStream(std::string_view input, std::size_t fragment, Pa
     fed += n;
   }
   return out;
+}
+
+// Parses `input` whole and at every size in kFragmentSizes, expects the same results (compared
+// through `describe(const Parsed&) -> std::string`), and returns the whole-input run.
+template <class ParseFn, class DescribeFn>
+std::vector<Parsed> ParseAtEveryFragmentSize(std::string_view input, ParseFn parse,
+                                             DescribeFn describe) {
+  std::vector<Parsed> whole = ParseStream(input, 0, parse);
+  for (std::size_t fragment : kFragmentSizes) {
+    std::vector<Parsed> got = ParseStream(input, fragment, parse);
+    EXPECT_EQ(got.size(), whole.size()) << "fragment " << fragment;
+    for (std::size_t i = 0; i < got.size() && i < whole.size(); ++i) {
+      EXPECT_EQ(describe(got[i]), describe(whole[i])) << "fragment " << fragment << " #" << i;
+    }
+  }
+  return whole;
 }
 
 }  // namespace mnemo::testing

@@ -66,15 +66,9 @@ inline std::vector<testing::Parsed> ParseAt(std::string_view input, std::size_t 
 // run.
 inline std::vector<testing::Parsed> ParseAll(std::string_view input,
                                              const ParserLimits& limits = {}) {
-  std::vector<testing::Parsed> whole = ParseAt(input, 0, limits);
-  for (std::size_t fragment : testing::kFragmentSizes) {
-    std::vector<testing::Parsed> got = ParseAt(input, fragment, limits);
-    EXPECT_EQ(got.size(), whole.size()) << "fragment " << fragment;
-    for (std::size_t i = 0; i < got.size() && i < whole.size(); ++i) {
-      EXPECT_EQ(Describe(got[i]), Describe(whole[i])) << "fragment " << fragment << " #" << i;
-    }
-  }
-  return whole;
+  return testing::ParseAtEveryFragmentSize(
+      input, [&limits](std::string_view in, Request& out) { return ParseRequest(in, limits, out); },
+      [](const testing::Parsed& p) { return Describe(p); });
 }
 
 // Parses a single request that must come out whole, at every fragment size. The result owns
