@@ -4,8 +4,9 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 PORT ?= 11211
 FUZZ_SECONDS ?= 20
+SOAK_SECONDS ?= 120
 
-.PHONY: all deps configure build test run check check-asan check-tsan check-fuzz clean
+.PHONY: all deps configure build test run check check-asan check-tsan check-fuzz check-soak clean
 
 all: build
 
@@ -30,8 +31,8 @@ run: deps configure
 	@exec $(BUILD)/bin/mnemod -p $(PORT) -u "$$(id -un)" $(ARGS)
 
 # The slow layers: every test under ASan+UBSan, the concurrency tests under TSan, and a bounded
-# fuzz run of every libFuzzer target.
-check: deps check-asan check-tsan check-fuzz
+# fuzz run of every libFuzzer target, then the 2-minute memory soak.
+check: deps check-asan check-tsan check-fuzz check-soak
 
 check-asan:
 	@test -f build/asan/build.ninja || cmake --preset asan >/dev/null
@@ -47,6 +48,12 @@ check-fuzz:
 	@test -f build/fuzz/build.ninja || cmake --preset fuzz >/dev/null
 	@cmake --build build/fuzz -j $(JOBS)
 	@scripts/run-fuzzers build/fuzz $(FUZZ_SECONDS)
+
+# The memory soak (tests/reliability/soak_main.cc): mnemod -m 64 under mixed load for
+# SOAK_SECONDS, RSS sampled every second, no growth after the warm-up.
+check-soak: configure
+	@cmake --build $(BUILD) -j $(JOBS) --target mnemod_soak
+	@$(BUILD)/tests/mnemod_soak $(SOAK_SECONDS)
 
 clean:
 	rm -rf $(BUILD)

@@ -10,7 +10,8 @@
 //   - a kOk request with a client encoder (get/gets/gat/gats, the six storage commands,
 //     delete, incr/decr, touch, flush_all, stats, version, verbosity, quit) re-encoded with
 //     ascii::Encode*Request parses back to the same command, keys, value, flags, exptime,
-//     cas, delta, number and noreply. cache_memlimit, shutdown and the admin verbs have no
+//     cas, delta, number and noreply; the domain verbs (servers, clients, domain_update with
+//     valid change lines) to the same name, notify, version and parsed changes. cache_memlimit, shutdown and the admin verbs have no
 //     client encoder; flush_all with a non-numeric delay cannot be re-encoded.
 // `keys` of get/gets are not length-checked by the parser (the handler rejects a long key
 // after answering the earlier ones), so the 250-byte check applies to `key` only.
@@ -23,6 +24,7 @@
 
 #include "core/text.h"
 #include "mnemo/protocol/ascii.h"
+#include "mnemo/protocol/domains.h"
 #include "request_checks.h"
 
 namespace {
@@ -147,6 +149,19 @@ std::optional<std::string> Encode(const Request& r) {
     case Command::kVerbosity:
       ascii::EncodeVerbosityRequest(static_cast<std::uint32_t>(r.number), r.quiet, wire);
       break;
+    case Command::kServers:
+      mnemo::domains::EncodeServersRequest(r.domain.name, r.domain.notify, wire);
+      break;
+    case Command::kClients:
+      mnemo::domains::EncodeClientsRequest(wire);
+      break;
+    case Command::kDomainUpdate: {
+      // Change lines are re-encoded in their normal form, so they compare once parsed.
+      auto changes = mnemo::domains::ParseChanges(r.domain.lines, r.domain.count);
+      if (!changes) return std::nullopt;
+      mnemo::domains::EncodeUpdateRequest(r.domain.name, r.domain.version, *changes, wire);
+      break;
+    }
     default:
       return std::nullopt;
   }
@@ -174,6 +189,19 @@ void RoundTrip(const Request& r, std::string_view /*bytes*/, const ParserLimits&
   if (r.command == Command::kStats) {
     FUZZ_CHECK(again.verb == r.verb);
     FUZZ_CHECK(again.args == r.args);
+  }
+  FUZZ_CHECK(again.domain.name == r.domain.name);
+  FUZZ_CHECK(again.domain.notify == r.domain.notify);
+  FUZZ_CHECK(again.domain.version == r.domain.version);
+  FUZZ_CHECK(again.domain.count == r.domain.count);
+  if (r.command == Command::kDomainUpdate) {
+    auto before = mnemo::domains::ParseChanges(r.domain.lines, r.domain.count);
+    auto after = mnemo::domains::ParseChanges(again.domain.lines, again.domain.count);
+    FUZZ_CHECK(before && after && before->size() == after->size());
+    for (std::size_t i = 0; i < before->size(); ++i) {
+      FUZZ_CHECK((*before)[i].kind == (*after)[i].kind);
+      FUZZ_CHECK((*before)[i].server == (*after)[i].server);
+    }
   }
 }
 

@@ -3,7 +3,9 @@
 # one seeded key stream per scenario (get, and set on a miss), so both servers see exactly the
 # same requests. The replay is pipelined (depth 256, see bench/README.md); the ratio depends
 # on the stream and the server's memory use and policy only, not on the machine's load, so
-# each scenario runs once per server. Prints a markdown table.
+# each scenario runs once per server. Prints a markdown table. To iterate on the memory engine
+# without servers: mnemo_hit_ratio_replay and mnemo_policy_sim (bench/memory) replay the same
+# streams in process.
 #
 #   bench/compare/hit_ratio.sh [REQUESTS]          (default 5000000)
 # shellcheck source=bench/compare/lib.sh

@@ -12,13 +12,20 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
+#include "mnemo/auth.h"
 #include "mnemo/engine.h"
 #include "mnemo/protocol/request.h"
 
 namespace mnemo {
+
+namespace domains {
+class DomainHooks;
+}
+class DomainSubscriptions;
 
 enum class ProtocolMode : std::uint8_t { kAuto, kAscii, kBinary };
 
@@ -31,6 +38,9 @@ struct SessionConfig {
   bool dump_enabled = true;       // -X turns off cachedump and metadump
   bool shutdown_enabled = false;  // -A
   bool sasl_required = false;     // -S: binary only, every command after auth
+  bool ascii_auth_required = false;  // -Y: text only, the first command must sign in
+  // Checks the passwords of -S and -Y; null: every attempt fails. Must outlive the sessions.
+  const Authenticator* authenticator = nullptr;
   // Process stops taking requests once `output` holds this many bytes, so a client pipelining
   // many large gets cannot make a server buffer without bound. The caller sends the output and
   // calls Process again before reading more.
@@ -105,6 +115,9 @@ class SessionHooks {
   virtual void Shutdown(bool /*graceful*/) {}
   // `cache_memlimit`: returns false if the engine cannot change its limit.
   virtual bool SetMemoryLimit(std::uint64_t /*megabytes*/) { return true; }
+  // The host's domain store (servers, domain_update, clients; mnemo/protocol/domains.h).
+  // Default: none, and those verbs answer ERROR as in memcached.
+  virtual domains::DomainHooks* Domains() { return nullptr; }
 };
 
 class Session {
@@ -129,6 +142,12 @@ class Session {
   // the caller should give other clients a turn before calling again.
   bool at_request_limit() const { return at_request_limit_; }
   Protocol protocol() const { return protocol_; }
+  // True while -S or -Y still waits for this connection to sign in. What such a connection
+  // sends may hold a password (a mis-framed auth `set`), so request logs should skip it, as
+  // memcached logs nothing then.
+  bool signing_in() const {
+    return (config_.sasl_required || config_.ascii_auth_required) && !auth_.authenticated;
+  }
 
  private:
   Engine& engine_;
@@ -142,6 +161,9 @@ class Session {
   bool closing_ = false;
   bool at_request_limit_ = false;
   std::size_t skip_bytes_ = 0;  // rest of an oversize value still to swallow
+  AuthState auth_;
+  // Created by the first `servers NAME notify`; null for every other connection.
+  std::unique_ptr<DomainSubscriptions> domain_subscriptions_;
 };
 
 }  // namespace mnemo

@@ -19,6 +19,7 @@ SessionConfig ToSessionConfig(const ServerConfig& config) {
   session.dump_enabled = config.dump_enabled;
   session.shutdown_enabled = config.shutdown_enabled;
   session.sasl_required = config.sasl;
+  session.ascii_auth_required = !config.auth_file.empty();
   session.max_requests_per_call = static_cast<std::size_t>(config.reqs_per_event);
   return session;
 }

@@ -50,6 +50,9 @@ struct EngineSpec {
   std::string target;  // the sqlite file, or the proxy's server list as given
 };
 
+// --durability, for the sqlite engine: when a write is acknowledged relative to its commit.
+enum class DurabilityMode : std::uint8_t { kNormal, kFull, kOff };
+
 // -o slab_*, -f, -n: kept for `stats settings` and for an engine with slab classes.
 struct SlabConfig {
   double growth_factor = 1.25;                  // -f
@@ -154,6 +157,7 @@ struct ServerConfig {
   bool shutdown_enabled = false;                // -A
   bool sasl = false;                            // -S
   std::string auth_file;                        // -Y: ascii authentication
+  std::string sasl_pwdb;  // -o sasl_pwdb (Mnemo's): -S users; else $MEMCACHED_SASL_PWDB
   char stat_key_delimiter = ':';                // -D
   bool detail_enabled = false;                  // on when -D is given
   bool track_sizes = false;                     // -o track_sizes
@@ -179,6 +183,9 @@ struct ServerConfig {
   EngineSpec engine;          // --engine
   std::string snapshot_file;  // --snapshot: saved on graceful shutdown, loaded at start
   std::string state_dir;      // --state-dir
+  DurabilityMode durability = DurabilityMode::kNormal;  // --durability (sqlite engine)
+  std::uint64_t cache_mb = 0;  // --cache-mb: memory cache in front of the sqlite engine, MiB
+  std::optional<ListenAddress> metrics;  // --metrics ADDR:PORT: Prometheus over HTTP
 };
 
 // The outcome of a successful parse.

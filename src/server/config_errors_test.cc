@@ -139,6 +139,8 @@ TEST(ServerConfigErrors, ProtocolAndAuthentication) {
       {{"-S", "-B", "auto"}, "ERROR: You cannot allow the ASCII protocol while using SASL."},
       {{"-S", "-U", "5000"},  // memcached
        "ERROR: Cannot enable UDP while using binary SASL authentication."},
+      {{"-Y", "/a", "-U", "5000"},  // memcached
+       "Cannot use UDP with ascii authentication enabled (-U 0 to disable)"},
       {{"-Y", "/a", "-B", "binary"},  // memcached
        "ERROR: You cannot allow the BINARY protocol while using ascii authentication tokens."},
       {{"-B", "auto", "-Y", "/a"},  // memcached

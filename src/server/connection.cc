@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "mnemo/session.h"
+#include "server/offload_pool.h"
 #include "server/request_log.h"
 #include "server/worker.h"
 
@@ -54,20 +55,36 @@ struct Served {
   Stream::socket& socket;
   Registration& registration;
   const WorkerEnv& env;
+  CommandCounters& own;  // the session's counters when env.offload is set (see Execute)
   bool announced = false;  // "Client using the ... protocol" logged
 };
 
-void LogProcessed(Served& served, std::string_view requests) {
+// `replies`: what the session appended for `requests` (-vv shows both, as memcached).
+void LogProcessed(Served& served, std::string_view requests, std::string_view replies) {
   const Logger& log = served.env.log;
   if (!log.enabled(kLogEvents) || requests.empty()) return;
   const Protocol protocol = served.session.protocol();
+  const int fd = served.registration.record().fd;
   if (!served.announced) {
     served.announced = true;
-    served.registration.Log(protocol == Protocol::kBinary ? "client using the binary protocol"
-                                                          : "client using the ascii protocol");
+    log.Log(kLogEvents, std::to_string(fd) + (protocol == Protocol::kBinary
+                                                  ? ": Client using the binary protocol"
+                                                  : ": Client using the ascii protocol"));
   }
-  LogRequests(log, served.registration.record().fd, protocol, requests,
-              served.env.session_config.item_size_max);
+  LogExchange(log, fd, protocol, requests, replies, served.env.session_config.item_size_max);
+}
+
+// Sends what the socket buffer takes now, without suspending: the reply to a request usually
+// fits whole, and then no Asio operation, coroutine frame or trip through the scheduler is
+// needed (they cost about as much as the rest of the request in user space). REQUIRES: the
+// socket is in non-blocking mode. Returns the bytes sent; `error` is set only for a real failure.
+std::size_t SendNow(Stream::socket& socket, std::string_view bytes, asio::error_code& error) {
+  const std::size_t sent = socket.write_some(asio::buffer(bytes), error);
+  if (error == asio::error::would_block || error == asio::error::try_again) {
+    error.clear();
+    return 0;
+  }
+  return error ? 0 : sent;
 }
 
 // Executes the complete requests in `data`, sending the replies whenever the session pauses
@@ -75,13 +92,36 @@ void LogProcessed(Served& served, std::string_view requests) {
 // other connections run first (their handlers are queued behind this one); the replies so far
 // stay buffered, so pipelined replies still go out together. Returns the bytes consumed, or
 // nullopt when a write failed (the client is gone).
+//
+// With a blocking engine (env.offload set) the session runs on the offload pool and this
+// coroutine resumes on the worker's thread after it. Two connections of one worker may then
+// run at once on two pool threads, but a Counter has one writer: so such a session counts into
+// counters of its own connection (one thread at a time runs a connection), folded into the
+// worker's here on the worker's thread, their only writer. `stats` sums the workers' counters
+// and the asking session's own (ServerHooks::TotalCounters); other connections' counts of the
+// call in flight show once it returns.
 asio::awaitable<std::optional<std::size_t>> Execute(Served& served, std::string_view data,
                                                     std::string& output) {
   ConnectionRecord& record = served.registration.record();
   std::size_t start = 0;
   for (;;) {
-    const std::size_t consumed = served.session.Process(data.substr(start), output);
-    LogProcessed(served, data.substr(start, consumed));
+    std::size_t consumed = 0;
+    const std::size_t replies_from = output.size();  // replies of earlier calls may wait in it
+    // Bytes sent before signing in may carry a password: never logged (nor by memcached).
+    const bool signing_in = served.session.signing_in();
+    if (served.env.offload == nullptr) {
+      consumed = served.session.Process(data.substr(start), output);
+    } else {
+      consumed = co_await served.env.offload->Run(
+          [&] { return served.session.Process(data.substr(start), output); });
+      served.worker.counters().Add(served.own);
+      served.own.Reset();
+    }
+    if (!signing_in) {
+      LogProcessed(served, data.substr(start, consumed),
+                   std::string_view(output).substr(replies_from));
+    }
+    record.protocol.store(served.session.protocol(), std::memory_order_relaxed);
     start += consumed;
     if (served.session.at_request_limit()) {
       served.worker.CountYield();
@@ -92,13 +132,17 @@ asio::awaitable<std::optional<std::size_t>> Execute(Served& served, std::string_
       if (consumed == 0) break;  // nothing complete is left
       continue;                  // noreply requests: there may be more
     }
-    record.state = ConnectionState::kWriting;
+    record.state.store(ConnectionState::kWriting, std::memory_order_relaxed);
     asio::error_code error;
-    co_await asio::async_write(served.socket, asio::buffer(output),
-                               asio::redirect_error(asio::use_awaitable, error));
+    const std::size_t sent = SendNow(served.socket, output, error);
+    if (!error && sent < output.size()) {
+      co_await asio::async_write(served.socket,
+                                 asio::buffer(output.data() + sent, output.size() - sent),
+                                 asio::redirect_error(asio::use_awaitable, error));
+    }
     output.clear();
     if (error) co_return std::nullopt;
-    record.state = ConnectionState::kProcessing;
+    record.state.store(ConnectionState::kProcessing, std::memory_order_relaxed);
   }
   co_return start;
 }
@@ -110,8 +154,13 @@ asio::awaitable<void> ServeConnection(Worker& worker, Stream::socket socket, std
   const WorkerEnv& env = worker.env();
   Registration registration(worker, socket, std::move(peer), listen_name);
   ConnectionRecord& record = registration.record();
-  Session session(env.engine, env.session_config, worker.counters(), &env.hooks);
-  Served served{worker, session, socket, registration, env};
+  CommandCounters own;
+  Session session(env.engine, env.session_config,
+                  env.offload != nullptr ? own : worker.counters(), &env.hooks);
+  Served served{worker, session, socket, registration, env, own};
+  asio::error_code mode_error;
+  socket.non_blocking(true, mode_error);  // for SendNow
+  if (mode_error) co_return;
   std::string pending;  // the start of a request still incomplete
   std::string output;
   auto chunk = std::make_unique<char[]>(kReadChunk);
@@ -120,8 +169,8 @@ asio::awaitable<void> ServeConnection(Worker& worker, Stream::socket socket, std
     const std::size_t n = co_await socket.async_read_some(
         asio::buffer(chunk.get(), kReadChunk), asio::redirect_error(asio::use_awaitable, error));
     if (error) break;  // closed by the client, or cancelled by a stop or the idle sweep
-    record.last_command = MonotonicSeconds();
-    record.state = ConnectionState::kProcessing;
+    record.last_command.store(MonotonicSeconds(), std::memory_order_relaxed);
+    record.state.store(ConnectionState::kProcessing, std::memory_order_relaxed);
     // The common case, a read holding whole requests, is executed in place without a copy.
     std::string_view data(chunk.get(), n);
     if (!pending.empty()) {
@@ -136,7 +185,7 @@ asio::awaitable<void> ServeConnection(Worker& worker, Stream::socket socket, std
       pending.erase(0, *used);
     }
     if (session.closing()) break;
-    record.state = ConnectionState::kWaiting;
+    record.state.store(ConnectionState::kWaiting, std::memory_order_relaxed);
   }
 }
 

@@ -1,6 +1,7 @@
 // The engine behind `--engine`: builds it from the configuration together with the clock it
 // reads time from, the hook `cache_memlimit` resizes it through, and the warm-restart pair
-// (--snapshot / -e) for engines that lose their items at exit.
+// (--snapshot / -e) for engines that lose their items at exit. An engine that keeps its items
+// itself (sqlite) is closed -- its last writes committed -- when the handle is destroyed.
 //
 // Thread safety: CreateEngine runs once at startup; the engine it returns is safe for
 // concurrent use (every engine's contract), and so is set_memory_limit.
@@ -15,6 +16,7 @@
 #include "mnemo/engine.h"
 #include "mnemo/result.h"
 #include "server/config.h"
+#include "server/offload_pool.h"
 
 namespace mnemo::server {
 
@@ -28,10 +30,15 @@ struct EngineHandle {
   using SnapshotIo = std::function<Result<SnapshotSummary>(const std::string& path)>;
   SnapshotIo save_snapshot;
   SnapshotIo load_snapshot;
+  // Set for engines whose calls block (sqlite): sessions then run on this pool, never on a
+  // network worker (connection.cc). Declared last, so it is joined before the engine closes.
+  std::unique_ptr<OffloadPool> offload;
 };
 
-// --engine memory (the default): MemoryEngine sized by -m, -M and -I. The other kinds are
-// reported as unavailable until their engines exist.
+// --engine memory (the default): MemoryEngine sized by -m, -M and -I. --engine sqlite:PATH:
+// SqliteEngine on PATH (or ":memory:"), -m its data size, -M no eviction, -I, --durability and
+// --cache-mb, with an OffloadPool; its start-up errors are one line naming the file. The proxy
+// kind is reported as unavailable until its engine exists.
 Result<EngineHandle> CreateEngine(const ServerConfig& config);
 
 }  // namespace mnemo::server

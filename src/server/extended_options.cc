@@ -258,6 +258,9 @@ const ExtendedOption kCore[] = {
      }},
     {"sock_cookie_id", A::kRequired, "mark connections with this id for firewalls (SO_MARK)",
      [](S& s, V v) { return ReadUint32("sock_cookie_id", v, s.config.sock_cookie_id); }},
+    {"sasl_pwdb", A::kRequired,
+     "user:password file for -S (default: $MEMCACHED_SASL_PWDB)",
+     [](S& s, V v) { return Set(s.config.sasl_pwdb, std::string(*v)); }},
 };
 
 const ExtendedOption* Find(std::string_view key) {

@@ -15,6 +15,9 @@ namespace {
 constexpr int kEngineId = 256;
 constexpr int kSnapshotId = 257;
 constexpr int kStateDirId = 258;
+constexpr int kDurabilityId = 259;
+constexpr int kCacheMbId = 260;
+constexpr int kMetricsId = 270;
 
 template <auto kField, bool kValue>
 Result<void> SetFlag(ParseState& state, OptionValue /*value*/) {
@@ -185,6 +188,39 @@ Result<void> ApplyEngine(ParseState& state, OptionValue value) {
   return {};
 }
 
+Result<void> ApplyDurability(ParseState& state, OptionValue value) {
+  if (*value == "normal") {
+    state.config.durability = DurabilityMode::kNormal;
+  } else if (*value == "full") {
+    state.config.durability = DurabilityMode::kFull;
+  } else if (*value == "off") {
+    state.config.durability = DurabilityMode::kOff;
+  } else {
+    return BadFlagValue("--durability", *value, "normal, full or off");
+  }
+  return {};
+}
+
+Result<void> ApplyCacheMb(ParseState& state, OptionValue value) {
+  std::optional<std::uint64_t> megabytes = ParseUint(*value);
+  if (!megabytes || *megabytes > (UINT64_MAX >> 20)) {
+    return BadFlagValue("--cache-mb", *value, "a whole number of megabytes");
+  }
+  state.config.cache_mb = *megabytes;
+  return {};
+}
+
+// --metrics ADDR:PORT: one address, and the port is required (there is no customary one).
+Result<void> ApplyMetrics(ParseState& state, OptionValue value) {
+  Result<std::vector<ListenAddress>> addresses = ParseListen(*value);
+  if (!addresses) return addresses.error();
+  if (addresses->size() != 1 || !addresses->front().port) {
+    return BadFlagValue("--metrics", *value, "one address with a port, such as 127.0.0.1:9150");
+  }
+  state.config.metrics = addresses->front();
+  return {};
+}
+
 template <auto kField>
 Result<void> SetPath(ParseState& state, OptionValue value) {
   if (value->empty()) return Error{"Missing value: an empty file name"};
@@ -307,6 +343,19 @@ const FlagOption kFlags[] = {
      "save the cache to <file> when stopped, load it at start", SetPath<&C::snapshot_file>},
     {kStateDirId, "state-dir", A::kRequired, "<dir>",
      "directory for what the server keeps between runs", SetPath<&C::state_dir>},
+    {kDurabilityId, "durability", A::kRequired, "<mode>",
+     "sqlite engine: acknowledge a write after its commit (normal), after\n"
+     "its commit and fsync (full), or before its commit (off)\n"
+     "(default: normal)",
+     ApplyDurability},
+    {kCacheMbId, "cache-mb", A::kRequired, "<num>",
+     "sqlite engine: megabytes of hot items kept in memory in front of\n"
+     "the file (default: 0, none)",
+     ApplyCacheMb},
+    {kMetricsId, "metrics", A::kRequired, "<addr:port>",
+     "serve Prometheus metrics (stats) at http://<addr:port>/metrics\n"
+     "(default: off; port 0 lets the OS choose)",
+     ApplyMetrics},
 };
 
 }  // namespace

@@ -137,11 +137,15 @@ const char* const kMemcachedKeys[] = {"maxconns_fast",
                                       "slab_automove_freeratio",
                                       "ext_drop_unread"};
 
+// Mnemo's own -o keys (memcached reads this one from MEMCACHED_SASL_PWDB only).
+constexpr const char* kMnemoKeys[] = {"sasl_pwdb"};
+
 TEST(HelpText, ListsEveryExtendedKeyMemcachedAccepts) {
   const std::string help = HelpText();
   std::size_t table_keys = 0;
   for (auto table : {CoreExtendedOptions(), TlsExtstoreOptions()}) table_keys += table.size();
-  EXPECT_EQ(table_keys, std::size(kMemcachedKeys));
+  EXPECT_EQ(table_keys, std::size(kMemcachedKeys) + std::size(kMnemoKeys));
+  for (const char* key : kMnemoKeys) EXPECT_NE(help.find(std::string(" ") + key), std::string::npos);
   for (const char* key : kMemcachedKeys) {
     EXPECT_NE(help.find(std::string(" ") + key), std::string::npos) << key;
     Result<CommandLine> parsed = Parse({"-o", key});

@@ -108,6 +108,25 @@ Result<void> PidFile::Write(const std::string& path) {
   return {};
 }
 
+void HangupHandlers::Add(std::string what, std::function<Result<void>()> reload) {
+  handlers_.push_back({std::move(what), std::move(reload)});
+}
+
+std::vector<HangupHandlers::Outcome> HangupHandlers::RunAll() const {
+  if (handlers_.empty()) return {{kLogWarnings, "SIGHUP received: nothing to reload"}};
+  std::vector<Outcome> outcomes;
+  for (const Handler& handler : handlers_) {
+    Result<void> reloaded = handler.reload();
+    if (reloaded) {
+      outcomes.push_back({kLogWarnings, "SIGHUP received: reloaded " + handler.what});
+    } else {
+      outcomes.push_back({0, "SIGHUP received: " + reloaded.error().message + "; keeping the old " +
+                                 handler.what});
+    }
+  }
+  return outcomes;
+}
+
 std::string AbsolutePath(const std::string& path) {
   if (path.empty() || path.front() == '/') return path;
   std::error_code error;

@@ -1,14 +1,17 @@
 // The Unix process chores memcached does at startup: refusing root without -u, switching to
 // that user, raising the open-files limit to fit -c, core dumps (-r), locked memory (-k),
-// daemonizing (-d) and the pid file (-P).
+// daemonizing (-d) and the pid file (-P); and what SIGHUP re-reads (HangupHandlers).
 //
-// Thread safety: call from the main thread before any other thread exists (fork, setuid and
-// setrlimit act on the whole process).
+// Thread safety: call the functions from the main thread before any other thread exists (fork,
+// setuid and setrlimit act on the whole process); HangupHandlers is used on the thread that
+// watches the signal.
 #pragma once
 
 #include <sys/types.h>
 
+#include <functional>
 #include <string>
+#include <vector>
 
 #include "mnemo/result.h"
 #include "server/logger.h"
@@ -61,5 +64,33 @@ class PidFile {
 
 // The absolute form of `path` (unchanged when it is empty or absolute).
 std::string AbsolutePath(const std::string& path);
+
+// SIGHUP. memcached 1.6.18 re-reads its -Y password file on SIGHUP and does nothing else: it
+// logs only to stderr, so there is no log file to reopen, and the signal never ends it. mnemod
+// logs only to stderr too; everything it should re-read registers a reload here (the -Y/-S
+// password file does; a TLS certificate or any later file-backed setting should), and the
+// server runs them all, in the order added, for each SIGHUP. A reload that fails must keep what
+// it had: the server carries on with it and logs why.
+class HangupHandlers {
+ public:
+  // `what` names the file or setting in the log line.
+  void Add(std::string what, std::function<Result<void>()> reload);
+  bool empty() const { return handlers_.empty(); }
+
+  struct Outcome {
+    int level;  // Logger level of `line`: failures always show, reloads with -v
+    std::string line;
+  };
+  // Runs every reload; returns one line per handler ("SIGHUP received: nothing to reload" when
+  // there is none) for the caller to log.
+  std::vector<Outcome> RunAll() const;
+
+ private:
+  struct Handler {
+    std::string what;
+    std::function<Result<void>()> reload;
+  };
+  std::vector<Handler> handlers_;
+};
 
 }  // namespace mnemo::server

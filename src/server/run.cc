@@ -23,15 +23,18 @@ void PrintListeners(const Server& server) {
   for (const auto& listener : server.listeners()) {
     std::printf("mnemod listening on %s\n", listener->printable.c_str());
   }
+  // After the TCP lines, so that the first line still names the TCP port.
+  for (const std::string& address : server.udp().printable()) {
+    std::printf("mnemod listening on udp %s\n", address.c_str());
+  }
   // Scripts wait for these lines to learn an OS-chosen port: they must not sit in a buffer.
   std::fflush(stdout);
 }
 
 // What this build cannot serve. Serving plain text where TLS was asked for would be worse
-// than not starting; UDP is memcached's deprecated transport and merely not offered.
-Result<void> CheckSupported(const ServerConfig& config, const Logger& log) {
+// than not starting.
+Result<void> CheckSupported(const ServerConfig& config, const Logger& /*log*/) {
   if (config.tls.enabled) return Error{"-Z: this build of mnemod does not support TLS yet"};
-  if (config.udp_port != 0) log.Log(0, "warning: UDP is not supported; -U is ignored");
   return {};
 }
 

@@ -11,7 +11,11 @@
 #include <asio/write.hpp>
 #include <chrono>
 #include <csignal>
+#include <cstdio>
 #include <cstring>
+
+#include "server/metrics_format.h"
+#include "server/process_setup.h"
 
 namespace mnemo::server {
 namespace {
@@ -28,13 +32,37 @@ constexpr std::string_view kTooManyConnections = "ERROR Too many open connection
 Result<std::unique_ptr<Server>> Server::Create(const ServerConfig& config, Logger& log,
                                                EngineHandle engine) {
   std::unique_ptr<Server> server(new Server(config, log, std::move(engine)));
+  Result<std::unique_ptr<FileAuthenticator>> authenticator = OpenAuthenticator(config);
+  if (!authenticator) return authenticator.error();
+  server->authenticator_ = std::move(*authenticator);
+  server->session_config_.authenticator = server->authenticator_.get();
+  if (FileAuthenticator* file = server->authenticator_.get()) {
+    server->hangup_handlers_.Add("password file " + file->path(),
+                                 [file] { return file->Reload(); });
+  }
   Result<Listeners> bound = BindListeners(server->io_, config);
   if (!bound) return bound.error();
   server->listeners_ = std::move(*bound);
+  Result<std::unique_ptr<UdpListeners>> udp = UdpListeners::Bind(config, config.threads);
+  if (!udp) return udp.error();
+  server->udp_ = std::move(*udp);
   for (const auto& listener : server->listeners_) {
     if (listener->port == 0) continue;
     server->reported_config_.port = listener->port;
     break;
+  }
+  if (config.metrics) {
+    Server* self = server.get();
+    Result<std::unique_ptr<MetricsServer>> metrics =
+        MetricsServer::Bind(server->io_, *config.metrics, [self] {
+          return RenderExposition(
+              CollectGeneralStats(*self->engine_.engine, self->session_config_, self->hooks_));
+        });
+    if (!metrics) return metrics.error();
+    server->metrics_ = std::move(*metrics);
+    // Like the listening lines: scripts learn an OS-chosen port from it, so no buffering.
+    std::printf("mnemod metrics on %s\n", server->metrics_->printable().c_str());
+    std::fflush(stdout);
   }
   return server;
 }
@@ -47,9 +75,11 @@ Server::Server(const ServerConfig& config, Logger& log, EngineHandle engine)
       session_config_(ToSessionConfig(config)),
       stop_signals_(io_, SIGINT, SIGTERM, SIGUSR1),
       hangup_signal_(io_, SIGHUP),
+      domain_store_(DomainStatePath(config), log),
+      domain_hooks_(domain_store_, workers_),
       hooks_(ServerParts{reported_config_, listeners_, workers_, connections_, log_,
                          engine_.set_memory_limit, [this] { RequestStop(); },
-                         [this] { return !stopping_.load(); }}) {}
+                         [this] { return !stopping_.load(); }, &domain_hooks_}) {}
 
 Server::~Server() {
   for (const auto& listener : listeners_) {
@@ -63,16 +93,22 @@ void Server::Run() {
                       .hooks = hooks_,
                       .log = log_,
                       .connections = connections_,
-                      .idle_timeout = config_.idle_timeout};
+                      .idle_timeout = config_.idle_timeout,
+                      .offload = engine_.offload.get()};
   for (int i = 0; i < config_.threads; ++i) workers_.push_back(std::make_unique<Worker>(i, env));
   for (const auto& worker : workers_) worker->Start();
+  udp_->Start(workers_, connections_);
   for (const auto& listener : listeners_) {
     asio::co_spawn(io_, Accept(*listener), asio::detached);
   }
+  if (metrics_) metrics_->Start();
   WatchSignals();
   WatchHangups();
   io_.run();
   StopWorkers();
+  // A forced stop can leave sessions running on the pool; they must end before the workers
+  // (and the connections they serve) are destroyed.
+  if (engine_.offload) engine_.offload->Join();
 }
 
 void Server::RequestStop() {
@@ -86,8 +122,10 @@ void Server::StopAccepting() {
     asio::error_code ignored;
     listener->acceptor.close(ignored);
   }
+  udp_->Stop();
   stop_signals_.cancel();
   hangup_signal_.cancel();
+  if (metrics_) metrics_->Stop();
 }
 
 void Server::StopWorkers() {
@@ -113,8 +151,9 @@ void Server::WatchSignals() {
 void Server::WatchHangups() {
   hangup_signal_.async_wait([this](const asio::error_code& error, int /*signal*/) {
     if (error) return;
-    // memcached reopens nothing on SIGHUP either; it must merely not end the process.
-    log_.Log(kLogWarnings, "SIGHUP received: nothing to reload");
+    for (const HangupHandlers::Outcome& outcome : hangup_handlers_.RunAll()) {
+      log_.Log(outcome.level, outcome.line);
+    }
     WatchHangups();
   });
 }

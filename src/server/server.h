@@ -7,8 +7,8 @@
 // Life: Create() binds (errors are reported before anything runs, and before -d forks), Run()
 // starts the workers and serves until SIGTERM, SIGINT, SIGUSR1 or `shutdown` (with -A). It
 // then stops accepting, lets every request already read finish and its reply go out, and
-// returns; a client that does not read its replies is cut off after a few seconds. SIGHUP is
-// logged and otherwise ignored.
+// returns; a client that does not read its replies is cut off after a few seconds. SIGHUP
+// runs the HangupHandlers: it re-reads the password file of -Y / -S (memcached re-reads -Y's).
 //
 // Thread safety: Create and Run on the main thread; RequestStop from any thread.
 #pragma once
@@ -22,11 +22,16 @@
 
 #include "mnemo/result.h"
 #include "mnemo/session.h"
+#include "server/auth.h"
 #include "server/config.h"
+#include "server/domains.h"
 #include "server/engine_factory.h"
 #include "server/listener.h"
 #include "server/logger.h"
+#include "server/metrics_server.h"
+#include "server/process_setup.h"
 #include "server/server_hooks.h"
+#include "server/udp_listener.h"
 #include "server/worker.h"
 
 namespace mnemo::server {
@@ -41,6 +46,8 @@ class Server {
   Server& operator=(const Server&) = delete;
 
   const Listeners& listeners() const { return listeners_; }
+  // -U: the UDP sockets (none without -U).
+  const UdpListeners& udp() const { return *udp_; }
   // For fork(): asio wants to be told around it (see Daemonize).
   asio::io_context& main_context() { return io_; }
 
@@ -65,15 +72,22 @@ class Server {
   ServerConfig reported_config_;
   Logger& log_;
   EngineHandle engine_;
-  const SessionConfig session_config_;
+  SessionConfig session_config_;  // set up in Create, read-only once workers run
+  std::unique_ptr<FileAuthenticator> authenticator_;  // -S or -Y; null without
+  HangupHandlers hangup_handlers_;  // what SIGHUP re-reads (process_setup.h)
   ConnectionCounts connections_;
   asio::io_context io_{1};
   Listeners listeners_;
+  std::unique_ptr<MetricsServer> metrics_;  // --metrics; on io_ like the listeners
   asio::signal_set stop_signals_;
   asio::signal_set hangup_signal_;
   std::atomic<bool> stopping_{false};
   std::size_t next_worker_ = 0;  // main thread only
+  DomainStore domain_store_;      // loaded in the constructor (docs/domains.md)
+  ServerDomains domain_hooks_;
   ServerHooks hooks_;
+  // Before the workers: its sockets' coroutines, on the workers' threads, report to it.
+  std::unique_ptr<UdpListeners> udp_;
   // Last: destroyed first, while everything their connections use still exists.
   std::vector<std::unique_ptr<Worker>> workers_;
 };

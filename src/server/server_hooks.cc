@@ -117,9 +117,16 @@ void ServerHooks::ConnectionStats(StatSink sink) const {
   }
 }
 
-CommandCounters ServerHooks::TotalCounters(const CommandCounters& /*own*/) {
+CommandCounters ServerHooks::TotalCounters(const CommandCounters& own) {
   CommandCounters total;
-  for (const auto& worker : parts_.workers) total.Add(worker->counters());
+  bool own_counted = false;
+  for (const auto& worker : parts_.workers) {
+    total.Add(worker->counters());
+    own_counted = own_counted || &own == &worker->counters();
+  }
+  // A session on an offloading engine counts into its connection's counters until its call
+  // returns to the worker (connection.cc); its own requests so far belong in its `stats`.
+  if (!own_counted) total.Add(own);
   return total;
 }
 

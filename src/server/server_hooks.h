@@ -36,6 +36,7 @@ struct ServerParts {
   std::function<void(std::uint64_t bytes)> set_memory_limit;  // empty: fixed limit
   std::function<void()> request_stop;
   std::function<bool()> accepting;  // false once the server stops taking connections
+  domains::DomainHooks* domains = nullptr;  // servers, domain_update, clients
 };
 
 class ServerHooks final : public SessionHooks {
@@ -49,6 +50,7 @@ class ServerHooks final : public SessionHooks {
   void Verbosity(int level) override;
   void Shutdown(bool graceful) override;
   bool SetMemoryLimit(std::uint64_t megabytes) override;
+  domains::DomainHooks* Domains() override { return parts_.domains; }
 
  private:
   void GeneralStats(StatSink sink) const;

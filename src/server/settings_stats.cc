@@ -85,7 +85,9 @@ const SettingRow kRows[] = {
     {"tcp_backlog", [](const C& c, const R&) { return Num(c.backlog); }},
     {"binding_protocol", [](const C& c, const R&) { return Protocol(c.protocol); }},
     {"auth_enabled_sasl", [](const C& c, const R&) { return YesNo(c.sasl); }},
-    {"auth_enabled_ascii", [](const C& c, const R&) { return YesNo(!c.auth_file.empty()); }},
+    // memcached prints the file itself, or "no".
+    {"auth_enabled_ascii",
+     [](const C& c, const R&) { return c.auth_file.empty() ? std::string("no") : c.auth_file; }},
     {"item_size_max",
      [](const C& c, const R&) { return Num(static_cast<std::int64_t>(c.item_size_max)); }},
     {"maxconns_fast", [](const C& c, const R&) { return YesNo(c.maxconns_fast); }},

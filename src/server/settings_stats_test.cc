@@ -106,7 +106,7 @@ TEST(SettingsStats, ValueFormats) {
   EXPECT_EQ(Field(Emit(ParseOk({"-o", "ssl_verify_mode=1"})), "ssl_verify_mode"), "1");
   EXPECT_EQ(Field(Emit(ParseOk({"-B", "binary"})), "binding_protocol"), "binary");
   EXPECT_EQ(Field(Emit(ParseOk({"-o", "hash_algorithm=xxh3"})), "hash_algorithm"), "xxh3");
-  EXPECT_EQ(Field(Emit(ParseOk({"-Y", "/a"})), "auth_enabled_ascii"), "yes");
+  EXPECT_EQ(Field(Emit(ParseOk({"-Y", "/a"})), "auth_enabled_ascii"), "/a");
   EXPECT_EQ(Field(Emit(ParseOk({"-S"})), "auth_enabled_sasl"), "yes");
   EXPECT_EQ(Field(Emit(ParseOk({"-Z"})), "ssl_enabled"), "yes");
   EXPECT_EQ(Field(Emit(ParseOk({"-l", "127.0.0.1;::1"})), "num_threads_per_udp"),

@@ -108,6 +108,9 @@ Result<void> CheckAuthentication(ParseState& state) {
           "ERROR: You cannot allow the BINARY protocol while using ascii "
           "authentication tokens."};
     }
+    if (c.udp_port != 0) {
+      return Error{"Cannot use UDP with ascii authentication enabled (-U 0 to disable)"};
+    }
   }
   return {};
 }

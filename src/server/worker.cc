@@ -1,5 +1,6 @@
 #include "server/worker.h"
 
+#include <time.h>
 #include <unistd.h>
 
 #include <asio/co_spawn.hpp>
@@ -29,9 +30,11 @@ std::string_view StateName(ConnectionState state) {
 }
 
 std::int64_t MonotonicSeconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
+  // Read once per request: the coarse clock (the last timer tick, a few ms behind) is enough
+  // for whole seconds and, unlike steady_clock's CLOCK_MONOTONIC, needs no clock-source read.
+  timespec now{};
+  clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+  return now.tv_sec;
 }
 
 Worker::Worker(int id, WorkerEnv env)
@@ -130,7 +133,7 @@ void Worker::Snapshot(std::vector<ConnectionSnapshot>& out) const {
   std::lock_guard lock(mu_);
   for (const ConnectionRecord& record : connections_) {
     out.push_back({record.fd, record.peer, *record.listen_name, record.state.load(),
-                   record.last_command.load()});
+                   record.last_command.load(), record.protocol.load(), record.opened});
   }
 }
 
@@ -143,6 +146,7 @@ std::list<ConnectionRecord>::iterator Worker::Register(int fd, std::string peer,
   record.peer = std::move(peer);
   record.listen_name = &listen_name;
   record.last_command = MonotonicSeconds();
+  record.opened = record.last_command;
   record.socket = &socket;
   return std::prev(connections_.end());
 }

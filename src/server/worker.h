@@ -34,6 +34,8 @@
 
 namespace mnemo::server {
 
+class OffloadPool;
+
 // Connection counts shared by the acceptor, every worker and `stats`.
 struct ConnectionCounts {
   std::atomic<std::uint64_t> current{0};   // client connections open now
@@ -51,6 +53,10 @@ struct WorkerEnv {
   const Logger& log;
   ConnectionCounts& connections;
   std::uint32_t idle_timeout = 0;  // seconds; 0 = never
+  // Set when the engine's calls block (sqlite): connections then run Session::Process there
+  // and count their commands in counters of their own, folded into the worker's after each
+  // call on the worker's thread (connection.cc). Null for the memory engine: nothing changes.
+  OffloadPool* offload = nullptr;
 };
 
 // memcached's connection states, as far as ours map onto them.
@@ -68,6 +74,10 @@ struct ConnectionRecord {
   std::atomic<ConnectionState> state{ConnectionState::kNew};
   std::atomic<std::int64_t> last_command{0};  // MonotonicSeconds()
   Stream::socket* socket = nullptr;           // worker thread only
+  // For `clients`: what the session speaks (known after its first request), and when the
+  // connection was accepted (MonotonicSeconds()).
+  std::atomic<Protocol> protocol{Protocol::kAscii};
+  std::int64_t opened = 0;
 };
 
 // A copy of a record, taken under the registry lock.
@@ -77,6 +87,8 @@ struct ConnectionSnapshot {
   std::string listen_name;
   ConnectionState state = ConnectionState::kNew;
   std::int64_t last_command = 0;
+  Protocol protocol = Protocol::kAscii;
+  std::int64_t opened = 0;
 };
 
 class Worker {
@@ -109,6 +121,8 @@ class Worker {
   int id() const { return id_; }
   const WorkerEnv& env() const { return env_; }
   bool stopping() const { return stopping_; }
+  // For the UDP sockets served on this thread (udp_listener.cc); posting to it is thread-safe.
+  asio::io_context& io_context() { return io_; }
   std::list<ConnectionRecord>::iterator Register(int fd, std::string peer,
                                                  const std::string& listen_name,
                                                  Stream::socket& socket);

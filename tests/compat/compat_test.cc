@@ -10,6 +10,9 @@
 //   MNEMO_COMPAT_MNEMOD     the same for the Mnemod cases (default: the mnemod built with this
 //                           test, plus "-u root" when running as root). No Mnemod cases when
 //                           mnemod is not built and this is unset.
+//   MNEMO_COMPAT_MNEMOD_SQLITE  the same for the MnemodSqlite cases (default: that mnemod with
+//                           --engine sqlite::memory:), which skip the scripts listed in
+//                           sqlite_skipped.txt.
 //   MNEMO_COMPAT_REFERENCE  the same for the reference (default: memcached from PATH).
 //   MNEMO_COMPAT_SCRIPTS    scripts directory (default: the source tree's tests/compat/scripts).
 //   MNEMO_COMPAT_REPEAT     run each script this many times on the same servers (default 1), to
@@ -21,9 +24,11 @@
 #include <cctype>
 #include <chrono>
 #include <cstdlib>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <ostream>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -53,6 +58,7 @@ std::string ReferenceCommand() { return "memcached -l 127.0.0.1 -p {port} -U 0 -
 // The servers under test, by the name their cases are instantiated under.
 constexpr const char* kMapServer = "MapServer";
 constexpr const char* kMnemod = "Mnemod";
+constexpr const char* kMnemodSqlite = "MnemodSqlite";  // mnemod --engine sqlite::memory:
 
 // The command line of a server under test; empty when there is none to test.
 std::string CandidateCommand(const std::string& candidate) {
@@ -60,8 +66,26 @@ std::string CandidateCommand(const std::string& candidate) {
     const std::string built = MNEMO_COMPAT_MNEMOD_BIN;
     return Env("MNEMO_COMPAT_MNEMOD", built.empty() ? "" : built + " -p {port}" + AsRoot());
   }
+  if (candidate == kMnemodSqlite) {
+    const std::string built = MNEMO_COMPAT_MNEMOD_BIN;
+    const std::string sqlite = " --engine sqlite::memory: -p {port}";
+    return Env("MNEMO_COMPAT_MNEMOD_SQLITE", built.empty() ? "" : built + sqlite + AsRoot());
+  }
   const std::string built = MNEMO_COMPAT_SERVER_BIN;
   return Env("MNEMO_COMPAT_SERVER", built.empty() ? ReferenceCommand() : built + " -p {port}");
+}
+
+// The scripts the sqlite candidate skips (sqlite_skipped.txt: one name a line, '#' comments):
+// they read what only the memory engine has, such as slab classes.
+std::set<std::string> SqliteSkipped() {
+  std::set<std::string> names;
+  std::ifstream list(MNEMO_COMPAT_SQLITE_SKIPPED);
+  for (std::string line; std::getline(list, line);) {
+    line = line.substr(0, line.find('#'));
+    while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back()))) line.pop_back();
+    if (!line.empty()) names.insert(line);
+  }
+  return names;
 }
 
 // One test case: a script, run against one server under test.
@@ -75,7 +99,10 @@ void PrintTo(const CompatCase& c, std::ostream* out) { *out << c.candidate << " 
 std::vector<CompatCase> Cases(const std::string& candidate) {
   std::vector<CompatCase> cases;
   if (CandidateCommand(candidate).empty()) return cases;
+  const std::set<std::string> skipped =
+      candidate == kMnemodSqlite ? SqliteSkipped() : std::set<std::string>();
   for (std::string& script : FindScripts(ScriptsDir())) {
+    if (skipped.contains(script)) continue;
     cases.push_back({candidate, std::move(script)});
   }
   return cases;
@@ -217,6 +244,8 @@ std::string TestName(const ::testing::TestParamInfo<CompatCase>& info) {
 
 INSTANTIATE_TEST_SUITE_P(MapServer, CompatTest, ::testing::ValuesIn(Cases(kMapServer)), TestName);
 INSTANTIATE_TEST_SUITE_P(Mnemod, CompatTest, ::testing::ValuesIn(Cases(kMnemod)), TestName);
+INSTANTIATE_TEST_SUITE_P(MnemodSqlite, CompatTest, ::testing::ValuesIn(Cases(kMnemodSqlite)),
+                         TestName);
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(CompatTest);
 
 }  // namespace

@@ -70,12 +70,18 @@ struct MultiGetResult {
   std::vector<Error> errors;  // one per server that failed; its keys count as not found
 };
 
-class ClientCore;  // the implementation, in src/client
+class ClientCore;    // the implementation, in src/client
+class DomainClient;  // mnemo/client/domain.h
 
 class Client {
  public:
   // Fails on an empty server list or settings that cannot work. Connects lazily.
   static Result<std::unique_ptr<Client>> Create(Options options);
+  // A client over the server list named `domain` that the seed servers keep, following it when
+  // it changes (mnemo/client/domain.h; DomainClient::Create for more settings).
+  static Result<std::unique_ptr<DomainClient>> ForDomain(std::string domain,
+                                                         std::vector<ServerSpec> seeds,
+                                                         Options options = {});
   ~Client();
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;

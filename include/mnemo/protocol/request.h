@@ -59,6 +59,10 @@ enum class Command : std::uint8_t {
   // Admin verbs a drop-in must answer (slabs, lru, lru_crawler, watch, refresh_certs, ...).
   // `verb` holds the command word and `args` the rest of the line.
   kAdmin,
+  // Domains (mnemo/protocol/domains.h): the fields are in Request::domain.
+  kServers,
+  kDomainUpdate,
+  kClients,
 };
 
 // How a parser ended.
@@ -135,6 +139,16 @@ struct Request {
   bool has_number = false;
 
   MetaFlags meta;
+
+  // servers / domain_update: the domain's name; `notify` for `servers NAME notify`; for an
+  // update the new version and its `count` change lines (raw, each ending in \n).
+  struct Domain {
+    std::string_view name;
+    std::uint64_t version = 0;
+    std::uint32_t count = 0;
+    std::string_view lines;
+    bool notify = false;
+  } domain;
 
   // Set when ParseStatus is kError or kFatal: the exact reply line, without \r\n (for binary:
   // the status text), and the binary status code.

@@ -51,7 +51,6 @@ ItemRef ItemRef::Write(char* at, const ItemSpec& spec) {
   header.last_access =
       std::min(spec.last_access, kMaxLastAccess) | (spec.binary_key ? kBinaryKeyBit : 0);
   header.deadline = spec.deadline;
-  for (int i = 0; i < 3; ++i) header.tag[i] = static_cast<std::uint8_t>(spec.tag >> (8 * i));
   std::uint8_t bits = spec.bits & static_cast<std::uint8_t>(~(kHasFlags | kExternal));
   if (spec.client_flags != 0) bits |= kHasFlags;
   if (spec.external != nullptr) bits |= kExternal;
@@ -68,14 +67,6 @@ ItemRef ItemRef::Write(char* at, const ItemSpec& spec) {
   p += spec.key.size();
   if (spec.external != nullptr) std::memcpy(p, &spec.external, sizeof(char*));
   return ItemRef(at);
-}
-
-std::uint32_t ItemRef::tag() const {
-  const char* t = at_ + offsetof(FixedHeader, tag);
-  std::uint32_t tag = 0;
-  for (int i = 0; i < 3; ++i)
-    tag |= static_cast<std::uint32_t>(static_cast<std::uint8_t>(t[i])) << (8 * i);
-  return tag;
 }
 
 void ItemRef::Set(ItemBit bit, bool on) {

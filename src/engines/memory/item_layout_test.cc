@@ -9,10 +9,10 @@ namespace mnemo::memory {
 namespace {
 
 TEST(ItemLayoutTest, HeaderIsTwentyTwoBytesForATypicalItem) {
-  // 21 fixed bytes and a 1-byte value length; no flags, so none stored.
-  EXPECT_EQ(EntryBytes(11, 100, false, false), 22u + 11 + 100);
-  EXPECT_EQ(EntryBytes(11, 100, true, false), 26u + 11 + 100);
-  EXPECT_EQ(EntryBytes(11, 1 << 20, false, true), 21u + 3 + 11 + sizeof(char*));
+  // 18 fixed bytes and a 1-byte value length; no flags, so none stored.
+  EXPECT_EQ(EntryBytes(11, 100, false, false), 19u + 11 + 100);
+  EXPECT_EQ(EntryBytes(11, 100, true, false), 23u + 11 + 100);
+  EXPECT_EQ(EntryBytes(11, 1 << 20, false, true), 18u + 3 + 11 + sizeof(char*));
 }
 
 TEST(ItemLayoutTest, VarintBytes) {
@@ -39,7 +39,6 @@ TEST_P(ItemLayoutRoundTrip, WriteThenRead) {
   spec.cas = 0x0123456789abcdefULL;
   spec.last_access = 2'000'000'000u;  // 31 bits: the top one is the binary-key bit
   spec.deadline = 77;
-  spec.tag = 0xabcdef;
   spec.bits = kStale | 2;
   spec.client_flags = c.flags;
   spec.key = key;
@@ -51,7 +50,6 @@ TEST_P(ItemLayoutRoundTrip, WriteThenRead) {
   EXPECT_EQ(item.cas(), spec.cas);
   EXPECT_EQ(item.last_access(), spec.last_access);
   EXPECT_EQ(item.deadline(), 77u);
-  EXPECT_EQ(item.tag(), 0xabcdefu);
   EXPECT_TRUE(item.Has(kStale));
   EXPECT_EQ(item.Has(kHasFlags), c.flags != 0);
   EXPECT_FALSE(item.Has(kExternal));

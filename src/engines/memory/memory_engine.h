@@ -1,10 +1,12 @@
 // MemoryEngine: the engine mnemod runs by default. A hash-sharded, memory-limited cache with
 // memcached 1.6.18 item semantics (the MapEngine's, which the conformance suite pins down)
 // and S3-FIFO eviction. Items are packed into fixed-size segments that double as the
-// eviction queues (see shard.h); each item is one contiguous header + key + value of 22 to
-// 30 header bytes, plus about 12 bytes of index. Every byte mapped for items, the index and
+// eviction queues (see shard.h); each item is one contiguous header + key + value of 19 to
+// 27 header bytes, plus about 11 bytes of index. Every byte mapped for items, the index and
 // the ghost is charged against memory_limit_bytes before it is mapped, so the accounted size
-// never exceeds the limit and RSS stays close to it.
+// never exceeds the limit and RSS stays close to it. Keys must carry HashedKey's own hash
+// (its one-argument constructor, as every protocol handler builds them): items store no
+// hash, and eviction rehashes their keys that way to find their index slots.
 //
 // Thread safety: every public method is safe to call concurrently. Keys are spread over
 // shards with one mutex each; a request locks only its key's shard, except FlushAll (every

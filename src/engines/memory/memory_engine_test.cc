@@ -54,8 +54,11 @@ TEST_F(MemoryEngineTest, CasCountsFromOne) {
 
 TEST_F(MemoryEngineTest, DefaultsDeriveShardsAndSegmentsFromTheLimit) {
   EXPECT_EQ(engine_.memory_limit(), 64u << 20);
-  EXPECT_EQ(engine_.segment_bytes(), 256u << 10);
-  EXPECT_EQ(engine_.shard_count(), 16u);
+  EXPECT_EQ(engine_.segment_bytes(), 64u << 10);
+  EXPECT_EQ(engine_.shard_count(), 4u);
+  MemoryEngine large(clock_, MemoryEngineConfig{.memory_limit_bytes = std::size_t{1} << 30});
+  EXPECT_EQ(large.segment_bytes(), 64u << 10);
+  EXPECT_EQ(large.shard_count(), 16u);
   MemoryEngine small(clock_, MemoryEngineConfig{.memory_limit_bytes = 1 << 20});
   EXPECT_EQ(small.segment_bytes(), 64u << 10);
   EXPECT_EQ(small.shard_count(), 1u);
@@ -110,16 +113,16 @@ TEST_F(MemoryEngineTest, EmptyEngineHasNoItemClassesAndNoActiveSlabs) {
 }
 
 TEST_F(MemoryEngineTest, ItemsAndSlabsDescribeSizeClasses) {
-  Set("abc", "hello");  // 22 + 3 + 5 = 30 bytes: class 1 (up to 64)
+  Set("abc", "hello");  // 19 + 3 + 5 = 27 bytes: class 1 (up to 64)
   Set("abd", "hello");
-  Set("big", std::string(100, 'x'));  // 22 + 3 + 100 = 125 bytes: class 2 (65 to 128)
+  Set("big", std::string(100, 'x'));  // 19 + 3 + 100 = 122 bytes: class 2 (65 to 128)
   clock_.Advance(7);
   std::map<std::string, std::string> items = Stats("items");
   EXPECT_EQ(items["items:1:number"], "2");
   EXPECT_EQ(items["items:1:number_hot"], "2") << "new items sit in the small queue";
-  EXPECT_EQ(items["items:1:mem_requested"], "60");
+  EXPECT_EQ(items["items:1:mem_requested"], "54");
   EXPECT_EQ(items["items:2:number"], "1");
-  EXPECT_EQ(items["items:2:mem_requested"], "125");
+  EXPECT_EQ(items["items:2:mem_requested"], "122");
   EXPECT_EQ(items["items:1:age"], "7");
   EXPECT_EQ(items["items:1:evicted"], "0");
   EXPECT_TRUE(items.count("items:1:hits_to_temp"));
@@ -160,6 +163,50 @@ TEST_F(MemoryEngineTest, ReclaimingAnUnfetchedExpiredItemOnAccessIsCounted) {
 
 TEST_F(MemoryEngineTest, SizesGroupReportsTrackingDisabled) {
   EXPECT_EQ(Stats("sizes")["sizes_status"], "disabled");
+}
+
+// Items store no hash: eviction finds each item's index slot by rehashing its key. Keys of
+// every byte value and length, through evictions from both queues (the hot keys are read, so
+// they are promoted and reinserted), must stay findable, and what the index holds must be
+// exactly what the stats count.
+TEST_F(MemoryEngineTest, EvictionRehashesKeysOfAnyBytesAndLength) {
+  MemoryEngine small(clock_, MemoryEngineConfig{.memory_limit_bytes = 2 << 20, .shards = 2});
+  auto key_of = [](std::size_t i) {  // i's four bytes (NULs included), then 0 to 246 more
+    std::string key(4 + i % (kMaxKeyLength - 3), static_cast<char>(i * 7));
+    for (std::size_t b = 0; b < 4; ++b) key[b] = static_cast<char>(i >> (8 * b));
+    return key;
+  };
+  auto hit = [&](std::size_t i, std::string* value) {
+    const std::string key = key_of(i);
+    return small.Get(GetRequest{HashedKey(key)}, [&](const ItemView& view) {
+      *value = std::string(view.value);
+    }) == GetStatus::kHit;
+  };
+  constexpr std::size_t kKeys = 30000;
+  std::string value;
+  for (std::size_t i = 0; i < kKeys; ++i) {
+    const std::string key = key_of(i);
+    StoreRequest request{HashedKey(key)};
+    const std::string stored = std::to_string(i) + std::string(64, 'v');
+    request.value = stored;
+    ASSERT_EQ(small.Store(request).status, StoreStatus::kStored) << i;
+    for (std::size_t hot = 0; hot < 8; ++hot) hit(hot, &value);  // the hot set: read often
+  }
+  std::size_t hits = 0;
+  for (std::size_t i = 0; i < kKeys; ++i) {
+    if (!hit(i, &value)) continue;
+    ++hits;
+    EXPECT_EQ(value, std::to_string(i) + std::string(64, 'v')) << i;
+  }
+  std::map<std::string, std::string> stats;
+  small.Stats("", [&](std::string_view name, std::string_view text) {
+    stats[std::string(name)] = std::string(text);
+  });
+  EXPECT_GT(std::stoull(stats["evictions"]), 0u);
+  EXPECT_EQ(std::to_string(hits), stats["curr_items"]);
+  EXPECT_LT(hits, kKeys);
+  for (std::size_t hot = 0; hot < 8; ++hot) EXPECT_TRUE(hit(hot, &value)) << hot;
+  EXPECT_TRUE(hit(kKeys - 1, &value)) << "the newest item";
 }
 
 }  // namespace

@@ -7,8 +7,32 @@ namespace mnemo::memory {
 
 MappedBlock GhostFifo::Reset(MappedBlock memory) {
   MappedBlock old = std::exchange(memory_, std::move(memory));
-  buckets_ = memory_.size() / (kWays * sizeof(std::uint16_t));
+  const std::size_t old_buckets = std::exchange(buckets_, memory_.size() / kBucketBytes);
+  // Oldest way first across all buckets, so that each new bucket stays roughly in FIFO order.
+  const auto* entries = reinterpret_cast<const std::uint16_t*>(old.data());
+  for (std::size_t way = kWays; way-- > 0;) {
+    for (std::size_t b = 0; b < old_buckets; ++b) {
+      const std::uint16_t fp = entries[b * kWays + way];
+      if (fp == 0) continue;
+      if (const std::uint32_t tag = TagOf(b, old_buckets, fp); tag != kNoTag) Insert(tag);
+    }
+  }
   return old;
+}
+
+// A bucket holds the tags t with t * buckets >> 24 == b, a range narrower than 2^16 once
+// there are more than 256 buckets: then the fingerprint (t's low 16 bits) and the range give
+// back t's high 8 bits, at most two candidates of which one lies in the range.
+std::uint32_t GhostFifo::TagOf(std::size_t b, std::size_t buckets, std::uint16_t fp) {
+  constexpr std::uint64_t kTags = std::uint64_t{1} << 24;
+  if (buckets <= 256) return kNoTag;
+  const std::uint64_t first = (b * kTags + buckets - 1) / buckets;
+  const std::uint64_t end = ((b + 1) * kTags + buckets - 1) / buckets;
+  for (std::uint64_t high : {first >> 16, (end - 1) >> 16}) {
+    const std::uint64_t tag = (high << 16) | fp;
+    if (tag >= first && tag < end) return static_cast<std::uint32_t>(tag);
+  }
+  return kNoTag;
 }
 
 std::uint16_t* GhostFifo::Bucket(std::uint32_t tag) const {

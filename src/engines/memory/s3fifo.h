@@ -31,8 +31,9 @@ class GhostFifo {
  public:
   static constexpr std::size_t kWays = 8;
 
-  // Adopts `memory` (zero-filled) as the ghost's storage, forgetting every remembered hash;
-  // returns the previous storage.
+  // Adopts `memory` (zero-filled) as the ghost's storage and returns the previous storage.
+  // Remembered hashes move over (as many as fit, the newest kept), so that growing the ghost
+  // with the index does not forget which keys were evicted too early.
   MappedBlock Reset(MappedBlock memory);
 
   void Insert(std::uint32_t tag);
@@ -43,7 +44,12 @@ class GhostFifo {
   std::size_t bytes() const { return memory_.size(); }
 
  private:
+  static constexpr std::size_t kBucketBytes = kWays * sizeof(std::uint16_t);
+  static constexpr std::uint32_t kNoTag = 0xffffffff;
+
   std::uint16_t* Bucket(std::uint32_t tag) const;
+  // The tag whose fingerprint fp sits in bucket b of `buckets`, or kNoTag if ambiguous.
+  static std::uint32_t TagOf(std::size_t b, std::size_t buckets, std::uint16_t fp);
   static std::uint16_t Fingerprint(std::uint32_t tag) {
     auto fp = static_cast<std::uint16_t>(tag);
     return fp == 0 ? 1 : fp;

@@ -230,6 +230,50 @@ TEST(S3FifoTest, GhostForgetsItsOldestEntries) {
   EXPECT_FALSE(ghost.Take(Tag(1))) << "entries older than many capacities are gone";
 }
 
+TEST(S3FifoTest, GhostKeepsItsEntriesWhenItGrows) {
+  GhostFifo ghost;
+  ghost.Reset(MappedBlock::Map(8192));  // 512 buckets
+  constexpr std::uint64_t kKept = 1000;
+  for (std::uint64_t key = 1; key <= kKept; ++key) ghost.Insert(Tag(key));
+  const MappedBlock old = ghost.Reset(MappedBlock::Map(3 * 8192));
+  EXPECT_EQ(old.size(), 8192u) << "the old storage is handed back";
+  ASSERT_EQ(ghost.capacity(), 3 * 4096u);
+  std::size_t remembered = 0;
+  for (std::uint64_t key = 1; key <= kKept; ++key) remembered += ghost.Take(Tag(key));
+  // A tag whose low 16 bits are 0 is stored as fingerprint 1 and comes back as another tag;
+  // a bucket that overflows drops its oldest entries. Both are rare at a third of capacity.
+  EXPECT_GE(remembered, kKept * 99 / 100);
+  std::size_t strangers = 0;
+  for (std::uint64_t key = 5000; key < 5000 + kKept; ++key) strangers += ghost.Take(Tag(key));
+  EXPECT_LE(strangers, kKept / 100) << "only fingerprint collisions answer for unknown tags";
+}
+
+TEST(S3FifoTest, GhostShrinkingKeepsTheNewestEntries) {
+  GhostFifo ghost;
+  ghost.Reset(MappedBlock::Map(4 * 8192));  // 2048 buckets of 8
+  for (std::uint64_t key = 1; key <= 8000; ++key) ghost.Insert(Tag(key));
+  ghost.Reset(MappedBlock::Map(8192));  // a quarter: 4096 entries
+  std::size_t newest = 0, oldest = 0;
+  for (std::uint64_t key = 7001; key <= 8000; ++key) newest += ghost.Take(Tag(key));
+  for (std::uint64_t key = 1; key <= 1000; ++key) oldest += ghost.Take(Tag(key));
+  EXPECT_GT(newest, 900u);
+  EXPECT_LT(oldest, 200u);
+}
+
+TEST(S3FifoTest, GhostOfFewBucketsForgetsWhenResized) {
+  // With 256 buckets or fewer a fingerprint and its bucket do not determine the tag.
+  GhostFifo ghost;
+  ghost.Reset(MappedBlock::Map(4096));  // 256 buckets
+  ghost.Insert(Tag(1));
+  ghost.Reset(MappedBlock::Map(8192));
+  EXPECT_FALSE(ghost.Take(Tag(1)));
+  GhostFifo empty;
+  EXPECT_FALSE(empty.Take(Tag(1)));
+  empty.Insert(Tag(1));  // no storage: remembered nowhere, and no crash
+  empty.Reset(MappedBlock::Map(8192));
+  EXPECT_FALSE(empty.Take(Tag(1)));
+}
+
 TEST(S3FifoTest, VictimQueueKeepsTheSmallQueueNearItsShare) {
   S3Fifo policy;
   EXPECT_EQ(policy.VictimQueue(0, 5), Queue::kMain);

@@ -1,5 +1,6 @@
 #include "engines/memory/shard.h"
 
+#include <algorithm>
 #include <bit>
 #include <utility>
 
@@ -11,6 +12,26 @@ namespace {
 // Index slots the incremental expiry scan checks per new item: enough to sweep the whole
 // index about once per turnover of the cache, cheap enough not to show on a store.
 constexpr std::size_t kScanPerNewItem = 2;
+
+// Index growth (GrowIndex). The index grows to what its shard's share of the limit can fill at
+// the load where it grows (7/8, IndexTable::WantsGrowth; fuller tables make lookups slower),
+// and past that by small steps (1/16).
+// The ghost remembers an eighth of the index's capacity: at -m 64 in the Zipf benchmark more
+// remembered few more useful keys than the items its bytes would hold (3/4: -0.8% items;
+// 1/4: -0.5% items, ratio -0.0002 against 1/8; docs/BENCHMARKS.md).
+constexpr std::size_t kGrowLoad32 = 28;
+constexpr std::size_t kTightGrowth = 16;
+constexpr std::size_t kGhostShare = 8;
+constexpr double kIndexBytesPerItem = 64.0 / IndexTable::kSlotsPerBucket * 32 / kGrowLoad32;
+constexpr double kGhostBytesPerItem = 2.0 / kGhostShare * 32 / kGrowLoad32;
+std::size_t PageBuckets() { return RoundUpToPages(1) / IndexTable::BytesFor(1); }
+
+// The bytes an index of `buckets` and its ghost take together.
+std::size_t IndexCharge(std::size_t buckets) {
+  return RoundUpToPages(IndexTable::BytesFor(buckets)) +
+         RoundUpToPages(buckets * IndexTable::kSlotsPerBucket / kGhostShare *
+                        sizeof(std::uint16_t));
+}
 
 }  // namespace
 
@@ -126,7 +147,7 @@ void Shard::Link(const HashedKey& key, const NewItemRef& created) {
     Retire(old.item, IndexTable::LocationOf(*old.slot));
     IndexTable::Relocate(old.slot, created.location);
   } else {
-    index_.Insert(item.tag(), created.location);
+    index_.Insert(IndexTable::TagOf(key.hash()), created.location);
   }
 }
 
@@ -205,23 +226,45 @@ bool Shard::EnsureIndexRoom(std::uint32_t now) {
   return true;
 }
 
+// Growing maps the new table and ghost while the old ones are still charged, so with memory
+// full it evicts items to pay for the slots: the index grows only as far as its shard's share
+// of the limit can fill (PlannedBuckets), and by a small step at a time once memory is full.
 bool Shard::GrowIndex(std::uint32_t now) {
-  const std::size_t buckets = index_.NextBuckets();
+  const std::size_t current = index_.capacity() / IndexTable::kSlotsPerBucket;
+  const std::size_t step = current + std::max(PageBuckets(), current / kTightGrowth);
+  std::size_t buckets = std::max(PlannedBuckets(), step);
+  if (!budget_.TryCharge(IndexCharge(buckets))) {
+    buckets = step;
+    if (!Reserve(IndexCharge(buckets), now)) return false;
+  }
   const std::size_t index_bytes = RoundUpToPages(IndexTable::BytesFor(buckets));
-  // Room in the ghost for about three quarters of the index's capacity, 2 bytes an entry.
-  const std::size_t ghost_bytes =
-      RoundUpToPages(buckets * IndexTable::kSlotsPerBucket * 3 / 4 * sizeof(std::uint16_t));
-  if (!Reserve(index_bytes + ghost_bytes, now)) return false;
   MappedBlock table = MappedBlock::Map(index_bytes);
-  MappedBlock ghost = MappedBlock::Map(ghost_bytes);
-  if (!index_.WantsGrowth() || !table || !ghost) {
-    // Making room evicted enough to need no growth, or the kernel refused.
-    ReleaseBytes(index_bytes + ghost_bytes);
-    return !index_.WantsGrowth();
+  MappedBlock ghost = MappedBlock::Map(IndexCharge(buckets) - index_bytes);
+  if (!table || !ghost) {
+    ReleaseBytes(IndexCharge(buckets));
+    return false;
   }
   ReleaseBytes(index_.Rebuild(std::move(table)).size());
   ReleaseBytes(policy_.ghost().Reset(std::move(ghost)).size());
   return true;
+}
+
+// The index's next size: the usual step (about 1.5x), or less when this shard's share of the
+// limit cannot fill that many slots at its items' mean size.
+std::size_t Shard::PlannedBuckets() const {
+  const std::size_t next = index_.NextBuckets();
+  const std::size_t items = index_.size();
+  if (items == 0) return next;
+  std::size_t entry_bytes = 0;
+  for (const ClassCounters& counters : stats_.classes) entry_bytes += counters.bytes;
+  const double per_item = static_cast<double>(entry_bytes) / static_cast<double>(items) +
+                          kIndexBytesPerItem + kGhostBytesPerItem;
+  const double share = static_cast<double>(budget_.limit()) / static_cast<double>(config_.shards);
+  const auto fit = static_cast<std::size_t>(share / per_item);
+  const std::size_t wanted =
+      (fit * 32 / kGrowLoad32 + IndexTable::kSlotsPerBucket - 1) / IndexTable::kSlotsPerBucket;
+  const std::size_t page = PageBuckets();
+  return std::min((wanted + page - 1) / page * page, next);
 }
 
 bool Shard::ForEachLive(std::uint32_t now, FunctionRef<bool(ItemRef)> visit) {

@@ -42,6 +42,7 @@ struct ShardConfig {
   std::size_t segment_bytes = 0;
   std::size_t inline_max = 0;  // larger items keep their value in pages of its own
   bool evict = true;
+  std::size_t shards = 1;  // shards sharing the limit: sizes this one's index (GrowIndex)
 };
 
 enum class Liveness : std::uint8_t { kLive, kExpired, kFlushed };
@@ -155,6 +156,7 @@ class Shard {
   void ScanExpired(std::size_t slots, std::uint32_t now);
   bool EnsureIndexRoom(std::uint32_t now);
   bool GrowIndex(std::uint32_t now);
+  std::size_t PlannedBuckets() const;
 
   // shard_space.cc: segments, logs, eviction and reclaim.
   std::uint64_t Allocate(Queue queue, std::size_t bytes, std::uint32_t now);

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "engines/memory/shard.h"
+#include "mnemo/key.h"
 
 namespace mnemo::memory {
 namespace {
@@ -120,7 +121,7 @@ bool Shard::ProcessHead(Queue queue, std::uint32_t now) {
       return;
     }
     std::uint8_t freq = item.frequency();
-    if (!policy_.Keep(queue, &freq, item.tag())) {
+    if (!policy_.Keep(queue, &freq, IndexTable::TagOfEntry(*slot))) {
       Unlink({slot, item}, UnlinkReason::kEvicted, now);
       return;
     }
@@ -171,7 +172,9 @@ void Shard::ForEachLinked(std::uint32_t id, FunctionRef<void(ItemRef, std::uint6
     const std::uint32_t from = at;
     at += static_cast<std::uint32_t>(item.entry_bytes());
     if (item.Has(kDead)) continue;
-    std::uint64_t* slot = index_.FindLocation(item.tag(), IndexTable::Location(id, from));
+    // Items carry no hash: the key's own (HashedKey's) hash finds its slot.
+    const std::uint32_t tag = IndexTable::TagOf(HashedKey(item.key()).hash());
+    std::uint64_t* slot = index_.FindLocation(tag, IndexTable::Location(id, from));
     assert(slot != nullptr && "a live item is always indexed");
     visit(item, slot);
   }

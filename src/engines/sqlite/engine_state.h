@@ -144,7 +144,7 @@ class SharedState {
  private:
   // The cache is filled by readers, so a database without them (":memory:") has none.
   static std::size_t CacheBytes(const SqliteEngineConfig& config) {
-    if (config.path == ":memory:" || config.reader_threads <= 0) return 0;
+    if (config.path == ":memory:" || config.reader_connections <= 0) return 0;
     return config.cache_mb * 1024 * 1024;
   }
 

@@ -1,6 +1,6 @@
 // ItemCache: hot rows in memory in front of SQLite (--cache-mb), so that a get of a hot item
-// needs neither a SQLite read nor a hand-off to a reader thread: it is served on the calling
-// thread. The table stays the truth (write-through): readers fill the cache with rows they
+// needs no SQLite read (nor a reader connection): it is served on the calling thread. The
+// table stays the truth (write-through): readers fill the cache with rows they
 // read, and the writer invalidates a key whenever it changes or deletes its row, both when
 // the change runs and again after its transaction commits.
 //

@@ -37,8 +37,9 @@ struct SqliteEngineConfig {
   // --cache-mb: MiB of hot items kept in memory in front of SQLite (item_cache.h); 0 = none.
   // File databases only.
   std::size_t cache_mb = 0;
-  // Reader connections, each on its own thread (file databases only).
-  int reader_threads = 2;
+  // Read-only connections that calling threads check out for gets (file databases only); a
+  // get waits only when all are in use.
+  int reader_connections = 4;
   // Write operations that may share one transaction.
   int max_batch = 512;
   // A hard cap on the database file (SQLite's max_page_count); 0 = none. Writes that would

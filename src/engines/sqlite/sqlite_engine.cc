@@ -1,4 +1,5 @@
-// SqliteEngine: the Engine methods, each handed to the writer thread or a reader thread.
+// SqliteEngine: the Engine methods, each handed to the writer thread or read on the
+// calling thread through a reader connection.
 // Reads are in sqlite_engine_read.cc, Stats in sqlite_engine_stats.cc, Open in
 // sqlite_engine_open.cc.
 #include "engines/sqlite/sqlite_engine.h"

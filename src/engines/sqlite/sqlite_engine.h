@@ -3,9 +3,9 @@
 // file's schema is documented in docs/sqlite-schema.md; a person can read it with the sqlite3
 // shell while the engine is closed.
 //
-// Threads. The engine runs SQLite only on threads of its own: one writer thread owning the
-// only writer connection (writer.h: group commit, durability), and reader threads owning
-// read-only connections (reader_pool.h). Every Engine method BLOCKS THE CALLING THREAD until
+// Threads. One writer thread owns the only writer connection (writer.h: group commit,
+// durability); plain reads run on the calling thread through one of a few read-only
+// connections it checks out (reader_pool.h). Every Engine method BLOCKS THE CALLING THREAD until
 // its result is ready -- for a write with durability normal or full, until the transaction
 // holding it has committed. A server must therefore call this engine from threads that may
 // block (never from its network event loops), and run enough of them to keep the writer's

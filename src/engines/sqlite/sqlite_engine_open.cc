@@ -116,7 +116,7 @@ std::string OneLine(std::string text) {
 Result<std::vector<sqlite::Connection>> OpenReaders(const SqliteEngineConfig& config) {
   std::vector<sqlite::Connection> readers;
   if (config.path == kMemoryPath) return readers;
-  for (int i = 0; i < config.reader_threads; ++i) {
+  for (int i = 0; i < config.reader_connections; ++i) {
     Result<std::unique_ptr<Db>> db = Db::Open(config.path, SQLITE_OPEN_READONLY);
     if (!db.ok()) return db.error();
     Result<void> configured = (*db)->Exec(kBusyTimeout);

@@ -57,7 +57,7 @@ std::optional<GetOutcome> Serve(SharedState& shared, const GetRequest& request, 
   return GetOutcome{GetStatus::kHit, std::move(item)};
 }
 
-// A get on a reader thread; nullopt hands it to the writer. The row read fills the cache.
+// A get through a reader connection, on the calling thread; nullopt hands it to the writer. The row read fills the cache.
 std::optional<GetOutcome> ReadGet(SharedState& shared, sqlite::RowStore& rows,
                                   const GetRequest& request) {
   const std::string_view key = request.key.key();

@@ -4,6 +4,7 @@
 // unless it fails for size or memory (memcached fails those before reading the data).
 #include "ascii/handler.h"
 
+#include "ascii/domain_internal.h"
 #include "ascii/handler_internal.h"
 #include "core/text.h"
 #include "mnemo/protocol/ascii.h"
@@ -196,6 +197,9 @@ void Execute(const Request& request, SessionContext& context, std::string& out) 
     case Command::kDecr: return ExecuteArithmetic(request, context, out);
     case Command::kTouch: return ExecuteTouch(request, context, out);
     case Command::kAdmin: return internal::ExecuteAdmin(request, context, out);
+    case Command::kServers:
+    case Command::kDomainUpdate:
+    case Command::kClients: return internal::ExecuteDomain(request, context, out);
     default: return internal::ExecuteServerCommand(request, context, out);
   }
 }

@@ -6,6 +6,7 @@
 #include <limits>
 #include <optional>
 
+#include "ascii/domain_internal.h"
 #include "core/text.h"
 #include "mnemo/protocol/ascii.h"
 
@@ -293,6 +294,9 @@ ParseResult ParseRequest(std::string_view in, const ParserLimits& limits, Reques
   if (word.size() < 2) return Fail(out, kErrorLine, line->length);
   for (const Verb& verb : kVerbs) {
     if (verb.name == word) return ParseTokens(tokens, verb, in, limits, out);
+  }
+  if (internal::IsDomainVerb(word)) {
+    return internal::ParseDomainRequest(in, command, line->length, limits, out);
   }
   // A browser or HTTP probe: memcached drops the connection without a word.
   if (tokens.last().starts_with("HTTP/")) {

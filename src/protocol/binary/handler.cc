@@ -4,6 +4,7 @@
 #include <string>
 #include <string_view>
 
+#include "binary/sasl.h"
 #include "mnemo/engine.h"
 #include "mnemo/key.h"
 #include "mnemo/protocol/binary.h"
@@ -13,7 +14,6 @@ namespace {
 
 // memcached's reply when a store cannot get memory (more specific than StatusText's).
 constexpr std::string_view kStoreNoMemoryText = "Out of memory allocating item";
-constexpr std::string_view kSaslMechanisms = "PLAIN";
 
 class Executor {
  public:
@@ -53,7 +53,6 @@ class Executor {
   void Arithmetic();
   void Flush();
   void Stats();
-  void Sasl();
 
   const Request& request_;
   SessionContext& context_;
@@ -62,6 +61,7 @@ class Executor {
 };
 
 void Executor::Run() {
+  if (RefuseUnauthenticated(request_, context_, out_)) return;
   switch (request_.command) {
     case Command::kGet:
       return Get();
@@ -86,7 +86,7 @@ void Executor::Run() {
     case Command::kSaslListMechs:
     case Command::kSaslAuth:
     case Command::kSaslStep:
-      return Sasl();
+      return ExecuteSasl(request_, context_, out_);
     case Command::kNoop:
       return AppendResponse(Fields(Status::kSuccess), {}, {}, {}, out_);
     case Command::kVersion:
@@ -280,16 +280,6 @@ void Executor::Stats() {
     return Error(Status::kKeyNotFound);
   }
   AppendStatEnd(request_.opaque, out_);
-}
-
-void Executor::Sasl() {
-  if (!context_.config.sasl_required) return Error(Status::kUnknownCommand);
-  if (request_.command == Command::kSaslListMechs) {
-    return AppendResponse(Fields(Status::kSuccess), {}, {}, kSaslMechanisms, out_);
-  }
-  ++counters_.auth_cmds;
-  ++counters_.auth_errors;
-  Error(Status::kAuthError);
 }
 
 }  // namespace

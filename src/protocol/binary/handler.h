@@ -4,8 +4,7 @@
 // errors.
 //
 // SASL: without config.sasl_required the SASL opcodes answer "Unknown command", as memcached
-// without -S does. With it, list mechs answers "PLAIN" and auth/step answer "Auth failure."
-// (counted in auth_cmds/auth_errors): libmnemo has no credential check yet.
+// without -S does; with it, binary/sasl.h runs them and refuses other commands before auth.
 //
 // Internal to libmnemo. Thread safety: as the SessionContext, one session at a time.
 #pragma once

@@ -3,6 +3,8 @@
 // Internal to libmnemo. Thread safety: owned by one session.
 #pragma once
 
+#include <memory>
+
 #include "mnemo/engine.h"
 #include "mnemo/session.h"
 
@@ -14,6 +16,12 @@ struct SessionContext {
   CommandCounters& counters;
   SessionHooks& hooks;
   bool close = false;  // set by quit (and fatal errors): the session closes after this reply
+  // The session's change-notice subscriptions, created on the first `servers NAME notify`;
+  // null when the driver keeps none (handler tests).
+  std::unique_ptr<DomainSubscriptions>* subscriptions = nullptr;
+  // The connection's authentication progress (-S, -Y); null in handler tests, which then run
+  // as a connection that never signs in.
+  AuthState* auth = nullptr;
 };
 
 // Emits everything `stats <group>` reports, in memcached's order: the server's fields, the

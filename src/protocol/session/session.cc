@@ -2,13 +2,16 @@
 
 #include <algorithm>
 
+#include "ascii/domain_internal.h"
 #include "ascii/handler.h"
 #include "binary/handler.h"
+#include "binary/sasl.h"
 #include "core/context.h"
 #include "meta/handler.h"
 #include "mnemo/protocol/ascii.h"
 #include "mnemo/protocol/binary.h"
 #include "mnemo/protocol/meta.h"
+#include "session/ascii_auth.h"
 
 namespace mnemo {
 namespace {
@@ -43,6 +46,8 @@ Session::~Session() = default;
 
 std::size_t Session::Process(std::string_view input, std::string& output) {
   SessionContext context{engine_, config_, counters_, *hooks_};
+  context.subscriptions = &domain_subscriptions_;
+  context.auth = &auth_;
   ParserLimits limits;
   limits.max_value_bytes = config_.item_size_max;
   std::size_t consumed = 0;
@@ -61,6 +66,14 @@ std::size_t Session::Process(std::string_view input, std::string& output) {
     if (requests == config_.max_requests_per_call && requests != 0) {
       at_request_limit_ = true;
       break;
+    }
+    if (config_.ascii_auth_required && !auth_.authenticated) {
+      const std::optional<std::size_t> used = AsciiSignIn(in, context, auth_, output);
+      if (!used) break;
+      ++requests;
+      consumed += *used;
+      if (context.close) closing_ = true;
+      continue;
     }
     if (!protocol_known_) {
       protocol_ = static_cast<unsigned char>(in[0]) == kBinaryRequestMagic ? Protocol::kBinary
@@ -95,6 +108,9 @@ std::size_t Session::Process(std::string_view input, std::string& output) {
           meta::Execute(request, context, output);
         } else {
           ascii::Execute(request, context, output);
+          if (domain_subscriptions_) {
+            domain_subscriptions_->AppendNotices(*hooks_, reply_start, output);
+          }
         }
         if (request.oversize) skip_bytes_ = request.skip_bytes;
         break;
@@ -103,7 +119,11 @@ std::size_t Session::Process(std::string_view input, std::string& output) {
         // memcached counts a storage command once it has read the data block, good or not.
         if (request.bad_chunk) ++counters_.cmd_set;
         if (parsed_as == Protocol::kBinary) {
-          binary::AppendError(request, output);
+          // With -S, memcached refuses a packet for want of auth before it looks at its
+          // opcode or lengths (a bad magic byte, no header at all, still closes silently).
+          if (request.error.empty() || !binary::RefuseUnauthenticated(request, context, output)) {
+            binary::AppendError(request, output);
+          }
         } else if (parsed_as == Protocol::kMeta) {
           // Meta errors are sent even with q.
           if (!request.error.empty()) ascii::EncodeLine(request.error, output);
