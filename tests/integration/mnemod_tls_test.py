@@ -1,0 +1,238 @@
+#!/usr/bin/python3
+"""TLS (-Z): certificates made at test time, every protocol over TLS, verify modes, bad
+handshakes and refresh_certs.
+
+Usage: mnemod_tls_test.py MNEMOD [ARGS...]
+Makes a CA, two server certificates and a client certificate with the openssl CLI in a temp
+dir, starts mnemod -Z on `-p 0` with a TLS listener and a `notls:` one, and checks: ASCII,
+meta and binary over TLS (Python's ssl and `openssl s_client`); plain text to the TLS port
+and TLS to the plain port fail alone and are counted (ssl_handshake_errors) while the server
+serves others; ssl_verify_mode=2 refuses a client without a certificate and serves one with
+it; refresh_certs swaps the certificate for new connections only and a failed refresh keeps
+the old one; `stats settings` shows the TLS rows.
+"""
+import os
+import re
+import shutil
+import socket
+import ssl
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+
+TIMEOUT = 5
+
+
+def check(condition, what):
+    if not condition:
+        raise AssertionError(what)
+
+
+def openssl(*args, cwd):
+    subprocess.run(["openssl", *args], cwd=cwd, check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+
+
+def make_certificates(directory):
+    """ca.pem; server.pem/.key (CN localhost), other.pem/.key (CN other); client.pem/.key."""
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out",
+            "ca.pem", "-days", "2", "-subj", "/CN=Mnemo Test CA", cwd=directory)
+    for name, cn in (("server", "localhost"), ("other", "other"), ("client", "client")):
+        openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", name + ".key", "-out",
+                name + ".csr", "-subj", "/CN=" + cn, cwd=directory)
+        openssl("x509", "-req", "-in", name + ".csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+                "-CAcreateserial", "-out", name + ".pem", "-days", "2", cwd=directory)
+
+
+def use_certificate(certs, name):
+    """Makes NAME.pem/.key the files the server is configured with (live.pem/.key)."""
+    for ext in (".pem", ".key"):
+        shutil.copy(os.path.join(certs, name + ext), os.path.join(certs, "live" + ext))
+
+
+def start_server(argv):
+    """Starts mnemod; returns it and the ports it printed, in the order of its -l flags."""
+    server = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    ports = []
+
+    def read_ports():
+        for line in server.stdout:
+            match = re.search(r"listening on \S*:(\d+)$", line.strip())
+            if match:
+                ports.append(int(match.group(1)))
+                if len(ports) == 2:
+                    return
+
+    reader = threading.Thread(target=read_ports, daemon=True)
+    reader.start()
+    reader.join(TIMEOUT)
+    if len(ports) != 2:
+        server.kill()
+        sys.exit("mnemod did not print its two ports: " + str(ports))
+    return server, ports
+
+
+def tls_connect(port, certs, client_cert=False):
+    context = ssl.create_default_context(cafile=os.path.join(certs, "ca.pem"))
+    context.check_hostname = False
+    if client_cert:
+        context.load_cert_chain(os.path.join(certs, "client.pem"),
+                                os.path.join(certs, "client.key"))
+    raw = socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT)
+    return context.wrap_socket(raw)
+
+
+def exchange(conn, request, expected_end):
+    conn.sendall(request)
+    reply = b""
+    while not reply.endswith(expected_end):
+        chunk = conn.recv(65536)
+        if not chunk:
+            break
+        reply += chunk
+    return reply
+
+
+def peer_cn(conn):
+    subject = dict(item[0] for item in conn.getpeercert()["subject"])
+    return subject["commonName"]
+
+
+def check_protocols(port, certs):
+    with tls_connect(port, certs) as conn:
+        check(exchange(conn, b"set k 5 0 2\r\nhi\r\n", b"\r\n") == b"STORED\r\n", "ascii set")
+        check(exchange(conn, b"get k\r\n", b"END\r\n") == b"VALUE k 5 2\r\nhi\r\nEND\r\n",
+              "ascii get")
+        check(exchange(conn, b"mg k v f\r\n", b"\r\n") == b"VA 2 f5\r\nhi\r\n", "meta get")
+        big = b"x" * 200000  # many TLS records each way
+        check(exchange(conn, b"set big 0 0 200000\r\n" + big + b"\r\n", b"\r\n") ==
+              b"STORED\r\n", "large set")
+        check(exchange(conn, b"get big\r\n", b"END\r\n") ==
+              b"VALUE big 0 200000\r\n" + big + b"\r\nEND\r\n", "large get")
+    with tls_connect(port, certs) as conn:
+        # Binary get of "k": header, then flags 5 and the value.
+        request = struct.pack(">BBHBBHIIQ", 0x80, 0x00, 1, 0, 0, 0, 1, 0, 0) + b"k"
+        conn.sendall(request)
+        reply = b""
+        while len(reply) < 24 + 4 + 2:
+            reply += conn.recv(65536)
+        check(reply[0] == 0x81 and reply[6:8] == b"\0\0", "binary get status")
+        check(reply[24:] == struct.pack(">I", 5) + b"hi", "binary get value")
+
+
+def s_client(port, certs, request):
+    result = subprocess.run(
+        ["openssl", "s_client", "-quiet", "-connect", "127.0.0.1:%d" % port, "-CAfile",
+         os.path.join(certs, "ca.pem")],
+        input=request + b"quit\r\n", stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=TIMEOUT)
+    return result.stdout
+
+
+def stat(port, certs, name, group=b""):
+    with tls_connect(port, certs) as conn:
+        text = exchange(conn, b"stats " + group + b"\r\n", b"END\r\n").decode()
+    match = re.search(r"STAT %s (\S+)\r\n" % name, text)
+    return match.group(1) if match else None
+
+
+def check_bad_handshakes(tls_port, plain_port, certs):
+    before = int(stat(tls_port, certs, "ssl_handshake_errors"))
+    with socket.create_connection(("127.0.0.1", tls_port), timeout=TIMEOUT) as raw:
+        raw.sendall(b"version\r\n")
+        try:
+            while raw.recv(4096):
+                pass  # the server ends the connection (after its TLS alert)
+        except ConnectionResetError:
+            pass
+    try:
+        tls_connect(plain_port, certs).close()
+        raise AssertionError("TLS to the plain port succeeded")
+    except (ssl.SSLError, OSError):
+        pass
+    check(int(stat(tls_port, certs, "ssl_handshake_errors")) == before + 1,
+          "ssl_handshake_errors counts the plain-text client")
+    with socket.create_connection(("127.0.0.1", plain_port), timeout=TIMEOUT) as raw:
+        check(exchange(raw, b"get k\r\n", b"END\r\n").startswith(b"VALUE k"),
+              "the plain listener serves after a TLS client")
+    check(s_client(tls_port, certs, b"version\r\n").startswith(b"VERSION "),
+          "the TLS listener serves after bad handshakes")
+
+
+def check_refresh(tls_port, certs):
+    old = tls_connect(tls_port, certs)
+    check(peer_cn(old) == "localhost", "first certificate")
+    use_certificate(certs, "other")
+    check(exchange(old, b"refresh_certs\r\n", b"\r\n") == b"OK\r\n", "refresh_certs")
+    check(exchange(old, b"refresh_certs noreply\r\nmn\r\n", b"MN\r\n") == b"MN\r\n",
+          "refresh_certs noreply")
+    with tls_connect(tls_port, certs) as new:
+        check(peer_cn(new) == "other", "a new connection gets the new certificate")
+    check(exchange(old, b"get k\r\n", b"END\r\n").startswith(b"VALUE k"),
+          "the old connection is kept")
+    os.remove(os.path.join(certs, "live.pem"))
+    reply = exchange(old, b"refresh_certs noreply\r\n", b"\r\n")
+    check(reply.startswith(b"Error loading the certificate chain: ") and
+          b"No such file" in reply, "a failed refresh: " + repr(reply))
+    with tls_connect(tls_port, certs) as new:
+        check(peer_cn(new) == "other", "a failed refresh keeps the certificate")
+    old.close()
+
+
+def check_settings(tls_port, certs):
+    check(stat(tls_port, certs, "ssl_enabled", b"settings") == "yes", "ssl_enabled")
+    check(stat(tls_port, certs, "ssl_verify_mode", b"settings") == "0", "ssl_verify_mode")
+    check(stat(tls_port, certs, "ssl_min_version", b"settings") == "tlsv1.2", "ssl_min_version")
+    check(stat(tls_port, certs, "time_since_server_cert_refresh") is not None,
+          "time_since_server_cert_refresh")
+
+
+def check_require(argv, certs):
+    server, (tls_port, _) = start_server(argv + ["-o", "ssl_verify_mode=2"])
+    try:
+        with tls_connect(tls_port, certs, client_cert=True) as conn:
+            check(exchange(conn, b"version\r\n", b"\r\n").startswith(b"VERSION "),
+                  "a client certificate is accepted under require")
+        try:
+            with tls_connect(tls_port, certs) as conn:
+                # TLS 1.3: the server's refusal arrives after the client's handshake ends.
+                reply = exchange(conn, b"version\r\n", b"\r\n")
+            check(reply == b"", "no client certificate is refused under require")
+        except (ssl.SSLError, OSError):
+            pass
+        with tls_connect(tls_port, certs, client_cert=True) as conn:
+            check(exchange(conn, b"version\r\n", b"\r\n").startswith(b"VERSION "),
+                  "served after a refused client")
+    finally:
+        server.terminate()
+        server.wait(TIMEOUT)
+
+
+def main():
+    if len(sys.argv) < 2:
+        sys.exit(__doc__)
+    with tempfile.TemporaryDirectory() as certs:
+        make_certificates(certs)
+        use_certificate(certs, "server")
+        argv = sys.argv[1:] + ["-p", "0", "-l", "127.0.0.1", "-l", "notls:127.0.0.1", "-Z",
+                               "-o", "ssl_chain_cert=%s/live.pem,ssl_key=%s/live.key,"
+                               "ssl_ca_cert=%s/ca.pem" % (certs, certs, certs)]
+        server, (tls_port, plain_port) = start_server(argv)
+        try:
+            check_protocols(tls_port, certs)
+            check(s_client(tls_port, certs, b"mn\r\nget k\r\n").startswith(
+                b"MN\r\nVALUE k 5 2\r\nhi\r\nEND\r\n"), "openssl s_client")
+            check_bad_handshakes(tls_port, plain_port, certs)
+            check_settings(tls_port, certs)
+            check_refresh(tls_port, certs)
+        finally:
+            server.terminate()
+            check(server.wait(TIMEOUT) == 0, "mnemod exits 0")
+        use_certificate(certs, "server")  # check_refresh removed it
+        check_require(argv, certs)
+    print("mnemod TLS: all checks passed")
+
+
+if __name__ == "__main__":
+    main()
