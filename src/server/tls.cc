@@ -12,7 +12,7 @@ namespace {
 
 // memcached's wording: what failed, the file, then the first (root) error
 // OpenSSL queued.
-Error LoadError(std::string_view what, const std::string &file) {
+Error LoadError(std::string_view what, const std::string& file) {
   char reason[256] = "";
   const unsigned long code = ERR_peek_error();
   if (code != 0) ERR_error_string_n(code, reason, sizeof(reason));
@@ -33,23 +33,23 @@ int VerifyFlags(int mode) {
   }
 }
 
-Result<void> LoadCertificates(SSL_CTX *ctx, const TlsConfig &config) {
+Result<void> LoadCertificates(SSL_CTX* ctx, const TlsConfig& config) {
   if (SSL_CTX_use_certificate_chain_file(ctx, config.chain_cert.c_str()) != 1) {
     return LoadError("loading the certificate chain", config.chain_cert);
   }
-  // Without ssl_key the key is expected in the chain file, as memcached does.
-  const std::string &key = config.key.empty() ? config.chain_cert : config.key;
+  // Without ssl_key the key is read from the chain file (memcached then fails: "Error loading
+  // the key: (null)"); a PEM file holding both is common.
+  const std::string& key = config.key.empty() ? config.chain_cert : config.key;
   if (SSL_CTX_use_PrivateKey_file(ctx, key.c_str(), config.key_format) != 1) {
-    return LoadError("loading the private key", key);
+    return LoadError("loading the key", key);
   }
-  if (SSL_CTX_check_private_key(ctx) != 1) return LoadError("checking the private key", key);
   if (config.ca_cert.empty()) return {};
   if (SSL_CTX_load_verify_locations(ctx, config.ca_cert.c_str(), nullptr) != 1) {
     return LoadError("loading the CA certificate", config.ca_cert);
   }
   // The CA names the server sends in its certificate request, so a client picks
   // its cert.
-  if (STACK_OF(X509_NAME) *names = SSL_load_client_CA_file(config.ca_cert.c_str())) {
+  if (STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(config.ca_cert.c_str())) {
     SSL_CTX_set_client_CA_list(ctx, names);
   }
   return {};
@@ -57,12 +57,12 @@ Result<void> LoadCertificates(SSL_CTX *ctx, const TlsConfig &config) {
 
 }  // namespace
 
-Result<std::shared_ptr<asio::ssl::context>> BuildTlsContext(const TlsConfig &config) {
+Result<std::shared_ptr<asio::ssl::context>> BuildTlsContext(const TlsConfig& config) {
   if (config.chain_cert.empty()) {
     return Error{"-Z needs a certificate: -o ssl_chain_cert=FILE"};
   }
   auto context = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_server);
-  SSL_CTX *ctx = context->native_handle();
+  SSL_CTX* ctx = context->native_handle();
   SSL_CTX_set_options(ctx, SSL_OP_NO_SSLv2 | SSL_OP_NO_SSLv3);
   // ssl_min_version 0..3 = TLS 1.0..1.3, whose wire codes are consecutive.
   SSL_CTX_set_min_proto_version(ctx, TLS1_VERSION + config.min_version);
@@ -83,7 +83,7 @@ Result<std::shared_ptr<asio::ssl::context>> BuildTlsContext(const TlsConfig &con
   return context;
 }
 
-Result<std::unique_ptr<TlsContexts>> TlsContexts::Create(const TlsConfig &config) {
+Result<std::unique_ptr<TlsContexts>> TlsContexts::Create(const TlsConfig& config) {
   std::unique_ptr<TlsContexts> contexts(new TlsContexts(config));
   Result<void> loaded = contexts->Refresh();
   if (!loaded) return loaded.error();

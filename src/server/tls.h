@@ -28,7 +28,7 @@ class TlsContexts {
   // Loads the certificate chain, key and CA file named by `config`. The error
   // reads like memcached's: "Error loading the certificate chain: FILE :
   // <OpenSSL's reason>".
-  static Result<std::unique_ptr<TlsContexts>> Create(const TlsConfig &config);
+  static Result<std::unique_ptr<TlsContexts>> Create(const TlsConfig& config);
 
   // The context for a connection accepted now; never null.
   std::shared_ptr<asio::ssl::context> Current() const;
@@ -41,7 +41,7 @@ class TlsContexts {
   std::int64_t SecondsSinceRefresh() const;
 
  private:
-  explicit TlsContexts(const TlsConfig &config) : config_(config) {}
+  explicit TlsContexts(const TlsConfig& config) : config_(config) {}
 
   const TlsConfig config_;
   mutable std::mutex mu_;
@@ -51,6 +51,6 @@ class TlsContexts {
 };
 
 // Builds one server context from `config` (exposed for tests).
-Result<std::shared_ptr<asio::ssl::context>> BuildTlsContext(const TlsConfig &config);
+Result<std::shared_ptr<asio::ssl::context>> BuildTlsContext(const TlsConfig& config);
 
 }  // namespace mnemo::server

@@ -8,7 +8,8 @@ dir, starts mnemod -Z on `-p 0` with a TLS listener and a `notls:` one, and chec
 meta and binary over TLS (Python's ssl and `openssl s_client`); plain text to the TLS port
 and TLS to the plain port fail alone and are counted (ssl_handshake_errors) while the server
 serves others; ssl_verify_mode=2 refuses a client without a certificate and serves one with
-it; refresh_certs swaps the certificate for new connections only and a failed refresh keeps
+it; mclient and mcadmin --tls (every protocol, --cert under require, the server's name
+checked); refresh_certs swaps the certificate for new connections only and a failed refresh keeps
 the old one; `stats settings` shows the TLS rows.
 """
 import os
@@ -126,7 +127,8 @@ def s_client(port, certs, request):
     result = subprocess.run(
         ["openssl", "s_client", "-quiet", "-connect", "127.0.0.1:%d" % port, "-CAfile",
          os.path.join(certs, "ca.pem")],
-        input=request + b"quit\r\n", stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=TIMEOUT)
+        input=request + b"quit\r\n", stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+        timeout=TIMEOUT)
     return result.stdout
 
 
@@ -180,6 +182,47 @@ def check_refresh(tls_port, certs):
     old.close()
 
 
+def tool(bindir, name, port, certs, *args, client_cert=False):
+    """Runs mclient or mcadmin against localhost:PORT over TLS; returns (exit code, stdout)."""
+    argv = [os.path.join(bindir, name), "--servers", "localhost:%d" % port, "--ca",
+            os.path.join(certs, "ca.pem")]
+    if client_cert:
+        argv += ["--cert", os.path.join(certs, "client.pem"), "--key",
+                 os.path.join(certs, "client.key")]
+    result = subprocess.run(argv + list(args), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            timeout=TIMEOUT * 2)
+    return result.returncode, result.stdout + result.stderr
+
+
+def check_tools(bindir, tls_port, plain_port, certs):
+    """mclient --tls in every protocol; its refusals; mcadmin over TLS."""
+    for protocol in ("ascii", "meta", "binary"):
+        code, _ = tool(bindir, "mclient", tls_port, certs, "-p", protocol, "set",
+                       "tool:" + protocol, protocol)
+        check(code == 0, "mclient --tls set, " + protocol)
+        code, out = tool(bindir, "mclient", tls_port, certs, "-p", protocol, "get",
+                         "tool:" + protocol)
+        check(code == 0 and out.startswith(protocol.encode()), "mclient --tls get, " + protocol)
+    code, out = tool(bindir, "mclient", tls_port, certs, "--tls", "get", "k")
+    check(code == 0 and out.startswith(b"hi"), "mclient --tls with --ca")
+    # The certificate names localhost, not 127.0.0.1; and without TLS the server hangs up.
+    argv = [os.path.join(bindir, "mclient"), "--servers", "127.0.0.1:%d" % tls_port, "--ca",
+            os.path.join(certs, "ca.pem"), "get", "k"]
+    result = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=TIMEOUT)
+    check(result.returncode != 0 and b"tls: IP address mismatch" in result.stderr,
+          "mclient checks the name: " + repr(result.stderr))
+    result = subprocess.run([os.path.join(bindir, "mclient"), "--servers",
+                             "localhost:%d" % plain_port, "--ca",
+                             os.path.join(certs, "ca.pem"), "get", "k"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=TIMEOUT)
+    check(result.returncode != 0 and b"tls:" in result.stderr, "mclient --tls to a plain port")
+    code, out = tool(bindir, "mcadmin", tls_port, certs, "--domain", "tlsd", "add",
+                     "localhost:%d" % tls_port)
+    check(code == 0, "mcadmin add over TLS: " + repr(out))
+    code, out = tool(bindir, "mcadmin", tls_port, certs, "--domain", "tlsd", "list")
+    check(code == 0 and b"localhost:%d" % tls_port in out, "mcadmin list over TLS: " + repr(out))
+
+
 def check_settings(tls_port, certs):
     check(stat(tls_port, certs, "ssl_enabled", b"settings") == "yes", "ssl_enabled")
     check(stat(tls_port, certs, "ssl_verify_mode", b"settings") == "0", "ssl_verify_mode")
@@ -188,9 +231,49 @@ def check_settings(tls_port, certs):
           "time_since_server_cert_refresh")
 
 
-def check_require(argv, certs):
+def check_start_errors(mnemod, certs):
+    """Certificates that cannot be loaded stop mnemod at start, with memcached's wording."""
+    cases = [
+        ([], "-Z needs a certificate: -o ssl_chain_cert=FILE"),
+        (["-o", "ssl_chain_cert=%s/none.pem" % certs],
+         "Error loading the certificate chain: %s/none.pem : " % certs),
+        (["-o", "ssl_chain_cert=%s/server.pem,ssl_key=%s/other.key" % (certs, certs)],
+         "Error loading the key: %s/other.key : " % certs),
+        (["-o", "ssl_chain_cert=%s/server.pem,ssl_key=%s/server.key,ssl_ca_cert=%s/none" %
+          (certs, certs, certs)], "Error loading the CA certificate: %s/none : " % certs),
+        (["-o", "ssl_chain_cert=%s/server.pem,ssl_key=%s/server.key,ssl_ciphers=NOPE" %
+          (certs, certs)], "Error setting the ciphers: NOPE : "),
+    ]
+    for extra, message in cases:
+        result = subprocess.run(mnemod + ["-p", "0", "-Z"] + extra, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, text=True, timeout=TIMEOUT)
+        check(result.returncode != 0 and message in result.stdout,
+              "start refused: %r -> %r" % (extra, result.stdout))
+
+
+def check_tool_errors(bindir, tls_port, certs):
+    """Client-side files that cannot be loaded: exit 3, one line naming the file."""
+    for args, message in (
+            (["--ca", os.path.join(certs, "none.pem")], b"none.pem: "),
+            (["--ca", os.path.join(certs, "ca.pem"), "--cert", os.path.join(certs, "none.pem")],
+             b"none.pem: "),
+            (["--ca", os.path.join(certs, "ca.pem"), "--cert", os.path.join(certs, "client.pem"),
+              "--key", os.path.join(certs, "none.key")], b"none.key: ")):
+        result = subprocess.run([os.path.join(bindir, "mclient"), "--servers",
+                                 "localhost:%d" % tls_port] + args + ["get", "k"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=TIMEOUT)
+        check(result.returncode == 3 and b"tls: " in result.stderr and message in result.stderr,
+              "mclient %r: %r" % (args, result.stderr))
+
+
+def check_require(argv, certs, bindir):
     server, (tls_port, _) = start_server(argv + ["-o", "ssl_verify_mode=2"])
     try:
+        code, out = tool(bindir, "mclient", tls_port, certs, "version", client_cert=True)
+        check(code == 0 and out.endswith(b"\t1.6.18\n"), "mclient --cert under require: " +
+              repr(out))
+        code, out = tool(bindir, "mclient", tls_port, certs, "version")
+        check(code != 0, "mclient without --cert is refused under require")
         with tls_connect(tls_port, certs, client_cert=True) as conn:
             check(exchange(conn, b"version\r\n", b"\r\n").startswith(b"VERSION "),
                   "a client certificate is accepted under require")
@@ -212,6 +295,7 @@ def check_require(argv, certs):
 def main():
     if len(sys.argv) < 2:
         sys.exit(__doc__)
+    bindir = os.path.dirname(sys.argv[1])  # mclient and mcadmin are built beside mnemod
     with tempfile.TemporaryDirectory() as certs:
         make_certificates(certs)
         use_certificate(certs, "server")
@@ -224,13 +308,16 @@ def main():
             check(s_client(tls_port, certs, b"mn\r\nget k\r\n").startswith(
                 b"MN\r\nVALUE k 5 2\r\nhi\r\nEND\r\n"), "openssl s_client")
             check_bad_handshakes(tls_port, plain_port, certs)
+            check_tools(bindir, tls_port, plain_port, certs)
+            check_tool_errors(bindir, tls_port, certs)
             check_settings(tls_port, certs)
             check_refresh(tls_port, certs)
         finally:
             server.terminate()
             check(server.wait(TIMEOUT) == 0, "mnemod exits 0")
         use_certificate(certs, "server")  # check_refresh removed it
-        check_require(argv, certs)
+        check_require(argv, certs, bindir)
+        check_start_errors(sys.argv[1:], certs)
     print("mnemod TLS: all checks passed")
 
 
