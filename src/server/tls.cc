@@ -3,6 +3,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include <algorithm>
 #include <string>
 
 #include "server/worker.h"
@@ -90,16 +91,21 @@ Result<std::unique_ptr<TlsContexts>> TlsContexts::Create(const TlsConfig& config
   return contexts;
 }
 
-std::shared_ptr<asio::ssl::context> TlsContexts::Current() const {
+std::shared_ptr<asio::ssl::context> TlsContexts::Current(bool mutual) const {
   std::lock_guard lock(mu_);
-  return current_;
+  return mutual ? mutual_ : current_;
 }
 
 Result<void> TlsContexts::Refresh() {
   Result<std::shared_ptr<asio::ssl::context>> built = BuildTlsContext(config_);
   if (!built) return built.error();
+  TlsConfig mutual_config = config_;
+  mutual_config.verify_mode = std::max(config_.verify_mode, 2);
+  Result<std::shared_ptr<asio::ssl::context>> mutual = BuildTlsContext(mutual_config);
+  if (!mutual) return mutual.error();
   std::lock_guard lock(mu_);
   current_ = std::move(*built);
+  mutual_ = std::move(*mutual);
   loaded_at_ = MonotonicSeconds();
   return {};
 }

@@ -31,7 +31,9 @@ class TlsContexts {
   static Result<std::unique_ptr<TlsContexts>> Create(const TlsConfig& config);
 
   // The context for a connection accepted now; never null.
-  std::shared_ptr<asio::ssl::context> Current() const;
+  // `mutual`: for an "mtls:" listener, whose clients must present a certificate that chains
+  // to ssl_ca_cert whatever ssl_verify_mode says (3, once, is kept; below 2 becomes 2).
+  std::shared_ptr<asio::ssl::context> Current(bool mutual = false) const;
   // `refresh_certs`: reloads the files; on failure keeps the current context.
   Result<void> Refresh();
 
@@ -46,6 +48,7 @@ class TlsContexts {
   const TlsConfig config_;
   mutable std::mutex mu_;
   std::shared_ptr<asio::ssl::context> current_;  // guarded by mu_
+  std::shared_ptr<asio::ssl::context> mutual_;   // guarded by mu_; see Current
   std::atomic<std::int64_t> loaded_at_{0};       // MonotonicSeconds()
   std::atomic<std::uint64_t> handshake_errors_{0};
 };

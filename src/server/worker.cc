@@ -75,10 +75,11 @@ void Worker::Adopt(int fd, const Listener& listener, std::string peer) {
     }
     // Replies are written whole; waiting for more to coalesce only adds latency.
     if (IsTcp(listener.protocol)) socket.set_option(asio::ip::tcp::no_delay(true), error);
-    auto serve = listener.tls && env_.tls != nullptr
-                     ? ServeTlsConnection(*this, std::move(socket), env_.tls->Current(),
-                                          std::move(peer), listener.name)
-                     : ServeConnection(*this, std::move(socket), std::move(peer), listener.name);
+    auto serve =
+        listener.tls && env_.tls != nullptr
+            ? ServeTlsConnection(*this, std::move(socket), env_.tls->Current(listener.mutual_tls),
+                                 std::move(peer), listener.name)
+            : ServeConnection(*this, std::move(socket), std::move(peer), listener.name);
     asio::co_spawn(io_, std::move(serve), [this](std::exception_ptr failure) {
       if (!failure) return;
       try {

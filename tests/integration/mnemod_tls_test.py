@@ -7,10 +7,11 @@ Makes a CA, two server certificates and a client certificate with the openssl CL
 dir, starts mnemod -Z on `-p 0` with a TLS listener and a `notls:` one, and checks: ASCII,
 meta and binary over TLS (Python's ssl and `openssl s_client`); plain text to the TLS port
 and TLS to the plain port fail alone and are counted (ssl_handshake_errors) while the server
-serves others; ssl_verify_mode=2 refuses a client without a certificate and serves one with
-it; mclient and mcadmin --tls (every protocol, --cert under require, the server's name
-checked); refresh_certs swaps the certificate for new connections only and a failed refresh keeps
-the old one; `stats settings` shows the TLS rows.
+serves others; ssl_verify_mode=2 and an `mtls:` listener refuse a client without a
+certificate and serve one with it; mclient and mcadmin --tls (every protocol, --cert under
+require, the server's name checked, bad files); refresh_certs swaps the certificate for new
+connections only and a failed refresh keeps the old one; `stats settings` shows the TLS rows;
+certificates that cannot be loaded stop mnemod at start.
 """
 import os
 import re
@@ -266,6 +267,28 @@ def check_tool_errors(bindir, tls_port, certs):
               "mclient %r: %r" % (args, result.stderr))
 
 
+def check_mutual(argv, certs):
+    """An mtls: listener requires a client certificate while the others do not."""
+    server, (tls_port, mtls_port) = start_server(
+        [a if a != "notls:127.0.0.1" else "mtls:127.0.0.1" for a in argv])
+    try:
+        with tls_connect(tls_port, certs) as conn:
+            check(exchange(conn, b"version\r\n", b"\r\n").startswith(b"VERSION "),
+                  "the plain TLS listener takes a client without a certificate")
+        with tls_connect(mtls_port, certs, client_cert=True) as conn:
+            check(exchange(conn, b"version\r\n", b"\r\n").startswith(b"VERSION "),
+                  "mtls: with a client certificate")
+        try:
+            with tls_connect(mtls_port, certs) as conn:
+                reply = exchange(conn, b"version\r\n", b"\r\n")
+            check(reply == b"", "mtls: without a client certificate is refused")
+        except (ssl.SSLError, OSError):
+            pass
+    finally:
+        server.terminate()
+        server.wait(TIMEOUT)
+
+
 def check_require(argv, certs, bindir):
     server, (tls_port, _) = start_server(argv + ["-o", "ssl_verify_mode=2"])
     try:
@@ -317,6 +340,7 @@ def main():
             check(server.wait(TIMEOUT) == 0, "mnemod exits 0")
         use_certificate(certs, "server")  # check_refresh removed it
         check_require(argv, certs, bindir)
+        check_mutual(argv, certs)
         check_start_errors(sys.argv[1:], certs)
     print("mnemod TLS: all checks passed")
 
