@@ -221,7 +221,9 @@ asio::awaitable<void> ServeTlsConnection(Worker& worker, Stream::socket socket,
   co_await stream.async_handshake(asio::ssl::stream_base::server,
                                   asio::redirect_error(asio::use_awaitable, error));
   if (error) {
-    if (TlsContexts* tls = worker.env().tls) tls->CountHandshakeError();
+    // A stop or the idle sweep cancelling a silent client is not the client's failure.
+    TlsContexts* tls = worker.env().tls;
+    if (tls != nullptr && error != asio::error::operation_aborted) tls->CountHandshakeError();
     registration.Log("SSL handshake failed: " + error.message());
     co_return;
   }

@@ -270,8 +270,16 @@ def check_tool_errors(bindir, tls_port, certs):
 def check_mutual(argv, certs):
     """An mtls: listener requires a client certificate while the others do not."""
     server, (tls_port, mtls_port) = start_server(
-        [a if a != "notls:127.0.0.1" else "mtls:127.0.0.1" for a in argv])
+        [a if a != "notls:127.0.0.1" else "mtls:127.0.0.1" for a in argv] +
+        ["-o", "idle_timeout=1"])
     try:
+        # A client that never starts its handshake is closed by the idle sweep, which is not
+        # counted as a handshake error.
+        before = stat(tls_port, certs, "ssl_handshake_errors")
+        with socket.create_connection(("127.0.0.1", tls_port), timeout=TIMEOUT) as raw:
+            check(raw.recv(100) == b"", "the idle sweep closes a silent TLS client")
+        check(stat(tls_port, certs, "ssl_handshake_errors") == before,
+              "an idle close is not a handshake error")
         with tls_connect(tls_port, certs) as conn:
             check(exchange(conn, b"version\r\n", b"\r\n").startswith(b"VERSION "),
                   "the plain TLS listener takes a client without a certificate")
