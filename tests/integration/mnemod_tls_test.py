@@ -11,7 +11,9 @@ serves others; ssl_verify_mode=2 and an `mtls:` listener refuse a client without
 certificate and serve one with it; mclient and mcadmin --tls (every protocol, --cert under
 require, the server's name checked, bad files); refresh_certs swaps the certificate for new
 connections only and a failed refresh keeps the old one; `stats settings` shows the TLS rows;
-certificates that cannot be loaded stop mnemod at start.
+certificates that cannot be loaded stop mnemod at start; and, where Debian's memcached is
+installed, the ssl_* rows of `stats`/`stats settings` and the refresh_certs replies match
+memcached -Z byte for byte.
 """
 import os
 import re
@@ -232,6 +234,75 @@ def check_settings(tls_port, certs):
           "time_since_server_cert_refresh")
 
 
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_memcached(certs, name):
+    """memcached -Z on NAME.pem/.key (copies of server.*), once it takes connections."""
+    for ext in (".pem", ".key"):
+        shutil.copy(os.path.join(certs, "server" + ext), os.path.join(certs, name + ext))
+    port = free_port()
+    argv = ["/usr/bin/memcached", "-p", str(port), "-U", "0", "-l", "127.0.0.1", "-Z", "-o",
+            "ssl_chain_cert=%s/%s.pem,ssl_key=%s/%s.key,ssl_ca_cert=%s/ca.pem" %
+            (certs, name, certs, name, certs)]
+    if os.geteuid() == 0:
+        argv += ["-u", "root"]
+    server = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(500):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT).close()
+            return server, port
+        except OSError:
+            check(server.poll() is None, "memcached -Z started")
+            threading.Event().wait(0.01)
+    server.kill()
+    raise AssertionError("memcached -Z never took a connection")
+
+
+def tls_replies(port, certs, name):
+    """What memcached's TLS rows and refresh_certs replies look like on one server."""
+    with tls_connect(port, certs) as conn:
+        settings = exchange(conn, b"stats settings\r\n", b"END\r\n").decode()
+        general = exchange(conn, b"stats\r\n", b"END\r\n").decode()
+        refresh = exchange(conn, b"refresh_certs\r\nrefresh_certs noreply\r\nmn\r\n", b"MN\r\n")
+        os.remove(os.path.join(certs, name + ".pem"))
+        failed = exchange(conn, b"refresh_certs noreply\r\n", b"\r\n")
+    return {
+        "settings": re.findall(r"STAT (ssl_\S+ \S+)\r\n", settings),
+        "stats": re.findall(r"STAT (ssl_\S+|time_since_server_cert_refresh) ", general),
+        "refresh": refresh,
+        "failed": failed.replace(certs.encode(), b"DIR"),
+    }
+
+
+def check_against_memcached(mnemod, certs):
+    """The same TLS rows and refresh_certs bytes as Debian's memcached -Z (when installed)."""
+    if not os.path.exists("/usr/bin/memcached"):
+        return
+    reference, port = start_memcached(certs, "mc")
+    try:
+        expected = tls_replies(port, certs, "mc")
+    finally:
+        reference.terminate()
+        reference.wait(TIMEOUT)
+    for ext in (".pem", ".key"):
+        shutil.copy(os.path.join(certs, "server" + ext), os.path.join(certs, "mc" + ext))
+    server, ports = start_server(mnemod + [
+        "-p", "0", "-l", "127.0.0.1", "-l", "notls:127.0.0.1", "-Z", "-o",
+        "ssl_chain_cert=%s/mc.pem,ssl_key=%s/mc.key,ssl_ca_cert=%s/ca.pem" % (certs, certs, certs)])
+    try:
+        got = tls_replies(ports[0], certs, "mc")
+    finally:
+        server.terminate()
+        server.wait(TIMEOUT)
+    for what in ("settings", "stats", "refresh", "failed"):
+        check(got[what] == expected[what],
+              "%s: mnemod %r, memcached %r" % (what, got[what], expected[what]))
+
+
 def check_start_errors(mnemod, certs):
     """Certificates that cannot be loaded stop mnemod at start, with memcached's wording."""
     cases = [
@@ -350,6 +421,7 @@ def main():
         check_require(argv, certs, bindir)
         check_mutual(argv, certs)
         check_start_errors(sys.argv[1:], certs)
+        check_against_memcached(sys.argv[1:], certs)
     print("mnemod TLS: all checks passed")
 
 
