@@ -206,6 +206,13 @@ def check_tools(bindir, tls_port, plain_port, certs):
         code, out = tool(bindir, "mclient", tls_port, certs, "-p", protocol, "get",
                          "tool:" + protocol)
         check(code == 0 and out.startswith(protocol.encode()), "mclient --tls get, " + protocol)
+    big = os.urandom(300000)  # many TLS records each way, through the client's poll loop
+    base = [os.path.join(bindir, "mclient"), "--servers", "localhost:%d" % tls_port, "--ca",
+            os.path.join(certs, "ca.pem")]
+    stored = subprocess.run(base + ["set", "tool:big"], input=big, timeout=TIMEOUT * 2)
+    fetched = subprocess.run(base + ["-p", "binary", "get", "tool:big"], stdout=subprocess.PIPE,
+                             timeout=TIMEOUT * 2)
+    check(stored.returncode == 0 and fetched.stdout == big, "mclient --tls, a 300 KB value")
     code, out = tool(bindir, "mclient", tls_port, certs, "--tls", "get", "k")
     check(code == 0 and out.startswith(b"hi"), "mclient --tls with --ca")
     # The certificate names localhost, not 127.0.0.1; and without TLS the server hangs up.
