@@ -135,6 +135,19 @@ def s_client(port, certs, request):
     return result.stdout
 
 
+def check_binary_s_client(port, certs):
+    """The binary protocol through openssl s_client: get "k", then quit (0x07) to end it."""
+    get = struct.pack(">BBHBBHIIQ", 0x80, 0x00, 1, 0, 0, 0, 1, 0, 0) + b"k"
+    quit_ = struct.pack(">BBHBBHIIQ", 0x80, 0x07, 0, 0, 0, 0, 0, 0, 0)
+    result = subprocess.run(
+        ["openssl", "s_client", "-quiet", "-connect", "127.0.0.1:%d" % port, "-CAfile",
+         os.path.join(certs, "ca.pem")],
+        input=get + quit_, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=TIMEOUT)
+    reply = result.stdout
+    check(len(reply) >= 30 and reply[0] == 0x81 and reply[6:8] == b"\0\0" and
+          reply[24:30] == struct.pack(">I", 5) + b"hi", "binary get via s_client: %r" % reply)
+
+
 def stat(port, certs, name, group=b""):
     with tls_connect(port, certs) as conn:
         text = exchange(conn, b"stats " + group + b"\r\n", b"END\r\n").decode()
@@ -416,6 +429,7 @@ def main():
             check_protocols(tls_port, certs)
             check(s_client(tls_port, certs, b"mn\r\nget k\r\n").startswith(
                 b"MN\r\nVALUE k 5 2\r\nhi\r\nEND\r\n"), "openssl s_client")
+            check_binary_s_client(tls_port, certs)
             check_bad_handshakes(tls_port, plain_port, certs)
             check_tools(bindir, tls_port, plain_port, certs)
             check_tool_errors(bindir, tls_port, certs)
