@@ -118,6 +118,16 @@ class Engine {
   // 1.6.18, without binary_key whatever the request's key encoding was).
   virtual GetStatus Get(const GetRequest& request, ItemVisitor on_hit) = 0;
 
+  // Get, but only if it can be answered without blocking the calling thread (no wait for a
+  // lock held across I/O, a commit or another thread). Returns nullopt, having done nothing
+  // (no side effect, on_hit not called), when it cannot: the caller then calls Get from a
+  // thread that may block. A server whose network threads must never wait (mnemod with the
+  // sqlite engine) serves what this answers on those threads and offloads only the rest.
+  // Default: Get, for engines whose calls never block.
+  virtual std::optional<GetStatus> TryGet(const GetRequest& request, ItemVisitor on_hit) {
+    return Get(request, on_hit);
+  }
+
   // Stores according to mode. kSet and kCas with compare_cas; kAdd fails on a live item (and
   // bumps it); kReplace/kAppend/kPrepend fail on a missing one. append/prepend keep the
   // stored flags and exptime. Every successful store assigns a new CAS. The stored item takes

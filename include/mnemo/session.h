@@ -124,6 +124,16 @@ class SessionHooks {
   virtual std::string RefreshCerts() { return "Error TLS not enabled"; }
 };
 
+// What Process may ask of the engine.
+enum class EngineCalls : std::uint8_t {
+  kMayBlock,  // anything: the calling thread may wait for the engine
+  // Only what Engine::TryGet answers: Process stops before the first request that needs more
+  // (any command but a single-key get, mg, mn, noop or version, or a get TryGet declines),
+  // leaves it unconsumed and sets blocked(). That request has had no effect: no engine call,
+  // no reply, no counter.
+  kNonBlocking,
+};
+
 class Session {
  public:
   // engine, config, counters and hooks must outlive the session; hooks may be null.
@@ -139,12 +149,17 @@ class Session {
   // Returns how many bytes were consumed; the caller drops them, sends the output, and calls
   // again (with more bytes if nothing was consumed). Once closing() is true, the caller sends
   // `output` and closes.
-  std::size_t Process(std::string_view input, std::string& output);
+  // With EngineCalls::kNonBlocking it may also stop early, see blocked().
+  std::size_t Process(std::string_view input, std::string& output,
+                      EngineCalls calls = EngineCalls::kMayBlock);
 
   bool closing() const { return closing_; }
   // True when the last Process call stopped at config.max_requests_per_call with input left:
   // the caller should give other clients a turn before calling again.
   bool at_request_limit() const { return at_request_limit_; }
+  // True when the last Process call was kNonBlocking and stopped before a request that needs a
+  // call that may block: the caller continues with kMayBlock on a thread that may wait.
+  bool blocked() const { return blocked_; }
   Protocol protocol() const { return protocol_; }
   // True while -S or -Y still waits for this connection to sign in. What such a connection
   // sends may hold a password (a mis-framed auth `set`), so request logs should skip it, as
@@ -154,6 +169,11 @@ class Session {
   }
 
  private:
+  // Picks the protocol on the first byte, then parses the request at the front of `in` with
+  // its parser; `parsed_as` tells which (meta lines are parsed by the meta parser).
+  ParseResult ParseNext(std::string_view in, const ParserLimits& limits, Request& request,
+                        Protocol& parsed_as);
+
   Engine& engine_;
   const SessionConfig& config_;
   CommandCounters& counters_;
@@ -164,6 +184,7 @@ class Session {
   bool protocol_known_ = false;
   bool closing_ = false;
   bool at_request_limit_ = false;
+  bool blocked_ = false;
   std::size_t skip_bytes_ = 0;  // rest of an oversize value still to swallow
   AuthState auth_;
   // Created by the first `servers NAME notify`; null for every other connection.

@@ -101,6 +101,25 @@ std::size_t SendNow(TlsStream& /*stream*/, std::string_view /*bytes*/,
   return 0;
 }
 
+// One Session::Process for a blocking engine (env.offload set): the requests the engine
+// answers without blocking (Engine::TryGet: e.g. sqlite gets from its memory cache or a free
+// reader connection) run here on the worker, which costs no thread hand-off; from the first
+// one that needs more (any write, a declined get) on, the rest of this call runs on the
+// offload pool, so the replies stay in request order. Returns the bytes consumed.
+template <class S>
+asio::awaitable<std::size_t> ProcessOffloading(Served<S>& served, std::string_view data,
+                                               std::string& output) {
+  std::size_t consumed = served.session.Process(data, output, EngineCalls::kNonBlocking);
+  if (served.session.blocked()) {
+    const std::string_view rest = data.substr(consumed);
+    consumed += co_await served.env.offload->Run(
+        [&] { return served.session.Process(rest, output); });
+  }
+  served.worker.counters().Add(served.own);
+  served.own.Reset();
+  co_return consumed;
+}
+
 // Executes the complete requests in `data`, sending the replies whenever the session pauses
 // at its high-water mark, and once at the end. After every -R requests it lets the worker's
 // other connections run first (their handlers are queued behind this one); the replies so far
@@ -127,10 +146,7 @@ asio::awaitable<std::optional<std::size_t>> Execute(Served<S>& served, std::stri
     if (served.env.offload == nullptr) {
       consumed = served.session.Process(data.substr(start), output);
     } else {
-      consumed = co_await served.env.offload->Run(
-          [&] { return served.session.Process(data.substr(start), output); });
-      served.worker.counters().Add(served.own);
-      served.own.Reset();
+      consumed = co_await ProcessOffloading(served, data.substr(start), output);
     }
     if (!signing_in) {
       LogProcessed(served, data.substr(start, consumed),

@@ -42,8 +42,15 @@ class ReaderPool {
   // one to be returned when all are busy. REQUIRES: !empty().
   void Run(FunctionRef<void(RowStore&)> work);
 
+  // Runs work as Run does if a connection is free now; returns false without running it when
+  // every connection is checked out, so that a thread that must not wait never does.
+  // REQUIRES: !empty().
+  bool TryRun(FunctionRef<void(RowStore&)> work);
+
  private:
+  struct Lease;
   RowStore* CheckOut();
+  RowStore* TryCheckOut();  // null when none is free
   void Return(RowStore* rows);
 
   std::vector<Connection> connections_;

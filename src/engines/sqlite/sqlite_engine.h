@@ -5,11 +5,11 @@
 //
 // Threads. One writer thread owns the only writer connection (writer.h: group commit,
 // durability); plain reads run on the calling thread through one of a few read-only
-// connections it checks out (reader_pool.h). Every Engine method BLOCKS THE CALLING THREAD until
-// its result is ready -- for a write with durability normal or full, until the transaction
-// holding it has committed. A server must therefore call this engine from threads that may
-// block (never from its network event loops), and run enough of them to keep the writer's
-// batches full.
+// connections it checks out (reader_pool.h). Every Engine method but TryGet BLOCKS THE CALLING
+// THREAD until its result is ready -- for a write with durability normal or full, until the
+// transaction holding it has committed. A server must therefore call them from threads that
+// may block (never from its network event loops), and run enough of them to keep the writer's
+// batches full; TryGet is the one call for the event loops (it declines rather than wait).
 //
 // Which thread serves what: plain gets, peeks and ForEach go to the readers, which see the
 // last committed state; everything that changes an item (stores, delete, incr/decr, touch,
@@ -58,6 +58,11 @@ class SqliteEngine final : public Engine {
   SqliteEngine& operator=(const SqliteEngine&) = delete;
 
   GetStatus Get(const GetRequest& request, ItemVisitor on_hit) override;
+  // Answers from the memory cache, or from a reader connection that is free right now (a read
+  // of the last committed state in WAL mode: it never waits for the writer, a commit or a
+  // lock; it may read file pages, normally from the OS page cache). Declines whatever Get
+  // would hand to the writer, and everything while durability off has uncommitted writes.
+  std::optional<GetStatus> TryGet(const GetRequest& request, ItemVisitor on_hit) override;
   StoreResult Store(const StoreRequest& request) override;
   DeleteStatus Delete(const DeleteRequest& request) override;
   ArithResult Arithmetic(const ArithRequest& request) override;

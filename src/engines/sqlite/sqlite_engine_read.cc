@@ -1,7 +1,8 @@
 // SqliteEngine: gets and ForEach. The cache (on the calling thread) or a reader serves a get
 // when it needs no change to the row beyond an access bump; anything else -- a dead row to
 // reclaim, a recache token to hand out, a stub to vivify, a touch -- is handed to the writer,
-// which decides again on its own view of the table.
+// which decides again on its own view of the table. TryGet is the same first half without the
+// writer and without waiting for a reader connection.
 #include <string>
 #include <utility>
 #include <vector>
@@ -106,6 +107,17 @@ GetStatus SqliteEngine::Get(const GetRequest& request, ItemVisitor on_hit) {
     }
   }
   if (!outcome) outcome = WriterGet(request);
+  if (outcome->item) on_hit(outcome->item->View(request.key.key()));
+  return outcome->status;
+}
+
+std::optional<GetStatus> SqliteEngine::TryGet(const GetRequest& request, ItemVisitor on_hit) {
+  if (!ReadersMayServe(request)) return std::nullopt;
+  std::optional<GetOutcome> outcome = CacheGet(*shared_, request);
+  if (!outcome) {
+    readers_->TryRun([&](sqlite::RowStore& rows) { outcome = ReadGet(*shared_, rows, request); });
+  }
+  if (!outcome) return std::nullopt;
   if (outcome->item) on_hit(outcome->item->View(request.key.key()));
   return outcome->status;
 }

@@ -1,6 +1,7 @@
 #include "mnemo/session.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "ascii/domain_internal.h"
 #include "ascii/handler.h"
@@ -12,6 +13,7 @@
 #include "mnemo/protocol/binary.h"
 #include "mnemo/protocol/meta.h"
 #include "session/ascii_auth.h"
+#include "session/try_only_engine.h"
 
 namespace mnemo {
 namespace {
@@ -23,6 +25,54 @@ constexpr unsigned char kBinaryRequestMagic = 0x80;
 std::optional<bool> IsMetaLine(std::string_view in) {
   if (in.size() < 3 && in.find('\n') == std::string_view::npos) return std::nullopt;
   return meta::IsMetaCommand(in);
+}
+
+// True for the requests that EngineCalls::kNonBlocking may run: those that make at most one
+// engine call, a get, so that a declined one has had no effect. An ASCII get of several keys
+// is left out, since keys served before a declined one would have been bumped and counted.
+bool RunsWithoutBlocking(const Request& request) {
+  switch (request.command) {
+    case Command::kGet:
+    case Command::kGets:
+      return request.keys.find(' ') == std::string_view::npos;
+    case Command::kMetaGet:
+    case Command::kMetaNoop:
+    case Command::kNoop:
+    case Command::kVersion:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Runs one parsed request (or answers its parse error), appending its reply to `output`.
+void ExecuteParsed(const Request& request, ParseStatus status, Protocol parsed_as,
+                   SessionContext& context, std::string& output) {
+  if (status == ParseStatus::kOk) {
+    if (parsed_as == Protocol::kBinary) {
+      binary::Execute(request, context, output);
+    } else if (parsed_as == Protocol::kMeta) {
+      meta::Execute(request, context, output);
+    } else {
+      ascii::Execute(request, context, output);
+    }
+    return;
+  }
+  // memcached counts a storage command once it has read the data block, good or not.
+  if (request.bad_chunk) ++context.counters.cmd_set;
+  if (parsed_as == Protocol::kBinary) {
+    // With -S, memcached refuses a packet for want of auth before it looks at its opcode or
+    // lengths (a bad magic byte, no header at all, still closes silently).
+    if (request.error.empty() || !binary::RefuseUnauthenticated(request, context, output)) {
+      binary::AppendError(request, output);
+    }
+  } else if (parsed_as == Protocol::kMeta) {
+    // Meta errors are sent even with q.
+    if (!request.error.empty()) ascii::EncodeLine(request.error, output);
+  } else {
+    ascii::AppendError(request, output);
+  }
+  if (status == ParseStatus::kFatal) context.close = true;
 }
 
 }  // namespace
@@ -44,8 +94,11 @@ Session::Session(Engine& engine, const SessionConfig& config, CommandCounters& c
 
 Session::~Session() = default;
 
-std::size_t Session::Process(std::string_view input, std::string& output) {
-  SessionContext context{engine_, config_, counters_, *hooks_};
+std::size_t Session::Process(std::string_view input, std::string& output, EngineCalls calls) {
+  const bool non_blocking = calls == EngineCalls::kNonBlocking;
+  TryOnlyEngine try_only(engine_);
+  SessionContext context{non_blocking ? static_cast<Engine&>(try_only) : engine_, config_,
+                         counters_, *hooks_};
   context.subscriptions = &domain_subscriptions_;
   context.auth = &auth_;
   ParserLimits limits;
@@ -53,6 +106,7 @@ std::size_t Session::Process(std::string_view input, std::string& output) {
   std::size_t consumed = 0;
   std::size_t requests = 0;
   at_request_limit_ = false;
+  blocked_ = false;
 
   while (!closing_ && consumed < input.size() && output.size() < config_.output_high_water) {
     std::string_view in = input.substr(consumed);
@@ -75,70 +129,54 @@ std::size_t Session::Process(std::string_view input, std::string& output) {
       if (context.close) closing_ = true;
       continue;
     }
-    if (!protocol_known_) {
-      protocol_ = static_cast<unsigned char>(in[0]) == kBinaryRequestMagic ? Protocol::kBinary
-                                                                           : Protocol::kAscii;
-      protocol_known_ = true;
-    }
-
     Request request;
-    ParseResult result;
     Protocol parsed_as = protocol_;
-    if (protocol_ == Protocol::kBinary) {
-      result = binary::ParseRequest(in, limits, request);
-    } else {
-      std::optional<bool> is_meta = IsMetaLine(in);
-      if (!is_meta) break;
-      parsed_as = *is_meta ? Protocol::kMeta : Protocol::kAscii;
-      result = *is_meta ? meta::ParseRequest(in, limits, request)
-                        : ascii::ParseRequest(in, limits, request);
-    }
+    const ParseResult result = ParseNext(in, limits, request, parsed_as);
     if (result.status == ParseStatus::kIncomplete) break;
-    ++requests;
-    consumed += result.consumed;
+    if (non_blocking && result.status == ParseStatus::kOk && !RunsWithoutBlocking(request)) {
+      blocked_ = true;
+      break;
+    }
+    // What a request the engine declines must leave as it found it.
+    const std::optional<CommandCounters> counted_before =
+        non_blocking ? std::optional<CommandCounters>(counters_) : std::nullopt;
     // Counted per request, not per call, so stats do not depend on how reads were split.
     counters_.bytes_read += result.consumed;
     const std::size_t reply_start = output.size();
-
-    switch (result.status) {
-      case ParseStatus::kOk:
-        if (parsed_as == Protocol::kBinary) {
-          binary::Execute(request, context, output);
-        } else if (parsed_as == Protocol::kMeta) {
-          meta::Execute(request, context, output);
-        } else {
-          ascii::Execute(request, context, output);
-          if (domain_subscriptions_) {
-            domain_subscriptions_->AppendNotices(*hooks_, reply_start, output);
-          }
-        }
-        if (request.oversize) skip_bytes_ = request.skip_bytes;
-        break;
-      case ParseStatus::kError:
-      case ParseStatus::kFatal:
-        // memcached counts a storage command once it has read the data block, good or not.
-        if (request.bad_chunk) ++counters_.cmd_set;
-        if (parsed_as == Protocol::kBinary) {
-          // With -S, memcached refuses a packet for want of auth before it looks at its
-          // opcode or lengths (a bad magic byte, no header at all, still closes silently).
-          if (request.error.empty() || !binary::RefuseUnauthenticated(request, context, output)) {
-            binary::AppendError(request, output);
-          }
-        } else if (parsed_as == Protocol::kMeta) {
-          // Meta errors are sent even with q.
-          if (!request.error.empty()) ascii::EncodeLine(request.error, output);
-        } else {
-          ascii::AppendError(request, output);
-        }
-        if (result.status == ParseStatus::kFatal) context.close = true;
-        break;
-      case ParseStatus::kIncomplete:
-        break;
+    ExecuteParsed(request, result.status, parsed_as, context, output);
+    if (try_only.declined()) {
+      output.resize(reply_start);
+      counters_ = *counted_before;
+      blocked_ = true;
+      break;
     }
+    ++requests;
+    consumed += result.consumed;
+    if (result.status == ParseStatus::kOk && parsed_as == Protocol::kAscii &&
+        domain_subscriptions_) {
+      domain_subscriptions_->AppendNotices(*hooks_, reply_start, output);
+    }
+    if (result.status == ParseStatus::kOk && request.oversize) skip_bytes_ = request.skip_bytes;
     counters_.bytes_written += output.size() - reply_start;
     if (context.close) closing_ = true;
   }
   return consumed;
+}
+
+ParseResult Session::ParseNext(std::string_view in, const ParserLimits& limits, Request& request,
+                               Protocol& parsed_as) {
+  if (!protocol_known_) {
+    protocol_ = static_cast<unsigned char>(in[0]) == kBinaryRequestMagic ? Protocol::kBinary
+                                                                         : Protocol::kAscii;
+    protocol_known_ = true;
+  }
+  parsed_as = protocol_;
+  if (protocol_ == Protocol::kBinary) return binary::ParseRequest(in, limits, request);
+  const std::optional<bool> is_meta = IsMetaLine(in);
+  if (!is_meta) return ParseResult{ParseStatus::kIncomplete, 0};
+  parsed_as = *is_meta ? Protocol::kMeta : Protocol::kAscii;
+  return *is_meta ? meta::ParseRequest(in, limits, request)
+                  : ascii::ParseRequest(in, limits, request);
 }
 
 }  // namespace mnemo

@@ -22,6 +22,9 @@ class ScratchEngine final : public Engine {
   GetStatus Get(const GetRequest& request, ItemVisitor on_hit) override {
     return engine_->Get(request, on_hit);
   }
+  std::optional<GetStatus> TryGet(const GetRequest& request, ItemVisitor on_hit) override {
+    return engine_->TryGet(request, on_hit);
+  }
   StoreResult Store(const StoreRequest& request) override { return engine_->Store(request); }
   DeleteStatus Delete(const DeleteRequest& request) override { return engine_->Delete(request); }
   ArithResult Arithmetic(const ArithRequest& request) override {
