@@ -126,8 +126,9 @@ asio::awaitable<std::size_t> ProcessOffloading(Served<S>& served, std::string_vi
 // stay buffered, so pipelined replies still go out together. Returns the bytes consumed, or
 // nullopt when a write failed (the client is gone).
 //
-// With a blocking engine (env.offload set) the session runs on the offload pool and this
-// coroutine resumes on the worker's thread after it. Two connections of one worker may then
+// With a blocking engine (env.offload set) the session runs on the offload pool for what the
+// engine cannot answer at once (ProcessOffloading) and this coroutine resumes on the worker's
+// thread after it. Two connections of one worker may then
 // run at once on two pool threads, but a Counter has one writer: so such a session counts into
 // counters of its own connection (one thread at a time runs a connection), folded into the
 // worker's here on the worker's thread, their only writer. `stats` sums the workers' counters

@@ -1,8 +1,10 @@
 // OffloadPool: threads that may block, for engines whose calls wait on disk (the sqlite engine
 // waits for its transaction to commit). A network worker hands a connection's Session::Process
-// to the pool with Run() and its coroutine resumes on the worker's own executor afterwards, so
-// the worker keeps serving its other connections meanwhile. Many connections in flight at once
-// is also what lets the engine's group commit put many writes into one transaction.
+// to the pool with Run() -- for what the engine could not answer without blocking
+// (Engine::TryGet, connection.cc) -- and its coroutine resumes on the worker's own executor
+// afterwards, so the worker keeps serving its other connections meanwhile. Many connections in
+// flight at once is also what lets the engine's group commit put many writes into one
+// transaction.
 //
 // Thread safety: Run may be called from any worker thread at once; Join from one thread, after
 // the workers have stopped starting new work (Server::Run). The function given to Run executes

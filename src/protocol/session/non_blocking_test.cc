@@ -98,7 +98,8 @@ TEST_F(NonBlockingTest, StopsBeforeAWriteAndTheRestKeepsItsOrder) {
   const std::string first = "get a\r\n";
   const std::string input = first + "set a 0 0 2\r\nv2\r\nget a\r\n";
   std::size_t inline_bytes = 0;
-  EXPECT_EQ(Run(input, inline_bytes), "VALUE a 0 2\r\nva\r\nEND\r\nSTORED\r\nVALUE a 0 2\r\nv2\r\nEND\r\n");
+  EXPECT_EQ(Run(input, inline_bytes),
+            "VALUE a 0 2\r\nva\r\nEND\r\nSTORED\r\nVALUE a 0 2\r\nv2\r\nEND\r\n");
   EXPECT_EQ(inline_bytes, first.size());
   EXPECT_EQ(engine_.stores, 1);
   EXPECT_EQ(counters_.cmd_set.load(), 1u);
@@ -144,7 +145,8 @@ TEST_F(NonBlockingTest, BinaryGetsRunAndABinarySetStops) {
 TEST_F(NonBlockingTest, CommandsBeyondGetsAreNotRun) {
   for (const std::string input :
        {"get a b\r\n", "gat 0 a\r\n", "delete a\r\n", "incr a 1\r\n", "touch a 0\r\n",
-        "flush_all\r\n", "stats\r\n", "ms a 2\r\nv3\r\n", "md a\r\n", "verbosity 1\r\n"}) {
+        "flush_all\r\n", "stats\r\n", "ms a 2\r\nv3\r\n", "md a\r\n", "mg a R30 T30 v\r\n",
+        "mg a T30\r\n", "verbosity 1\r\n"}) {
     std::string out;
     EXPECT_EQ(session_.Process(input, out, EngineCalls::kNonBlocking), 0u) << input;
     EXPECT_TRUE(session_.blocked()) << input;

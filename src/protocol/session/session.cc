@@ -28,14 +28,18 @@ std::optional<bool> IsMetaLine(std::string_view in) {
 }
 
 // True for the requests that EngineCalls::kNonBlocking may run: those that make at most one
-// engine call, a get, so that a declined one has had no effect. An ASCII get of several keys
-// is left out, since keys served before a declined one would have been bumped and counted.
+// engine call, a get, so that a declined one has had no effect. Left out: an ASCII get of
+// several keys, since keys served before a declined one would have been bumped and counted;
+// an mg with T (TryGet declines a touch anyway, and after R the handler touches in a second
+// call).
 bool RunsWithoutBlocking(const Request& request) {
   switch (request.command) {
     case Command::kGet:
     case Command::kGets:
       return request.keys.find(' ') == std::string_view::npos;
     case Command::kMetaGet:
+      // With T after R, the handler touches after its get: a second engine call.
+      return !request.meta.Has('T');
     case Command::kMetaNoop:
     case Command::kNoop:
     case Command::kVersion:
