@@ -31,7 +31,8 @@ class SqliteTryGetTest : public ::testing::Test {
   }
   static void Set(Engine& engine, const std::string& key, std::int64_t exptime = 0) {
     StoreRequest request{HashedKey(key)};
-    request.value = "v-" + key;
+    const std::string value = "v-" + key;  // the request only views it
+    request.value = value;
     request.exptime = exptime;
     ASSERT_EQ(engine.Store(request).status, StoreStatus::kStored);
   }
