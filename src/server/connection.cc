@@ -1,10 +1,13 @@
 #include "server/connection.h"
 
+#include <sys/socket.h>
+
 #include <asio/post.hpp>
 #include <asio/redirect_error.hpp>
 #include <asio/ssl/stream.hpp>
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
+#include <cerrno>
 #include <memory>
 #include <optional>
 
@@ -83,15 +86,18 @@ void LogProcessed(Served<S>& served, std::string_view requests, std::string_view
 
 // Sends what the socket buffer takes now, without suspending: the reply to a request usually
 // fits whole, and then no Asio operation, coroutine frame or trip through the scheduler is
-// needed (they cost about as much as the rest of the request in user space). REQUIRES: the
-// socket is in non-blocking mode. Returns the bytes sent; `error` is set only for a real failure.
+// needed (they cost about as much as the rest of the request in user space). MSG_DONTWAIT
+// instead of a non-blocking socket leaves the socket's mode to Asio's backend (io_uring reads
+// a blocking socket in one operation). Returns the bytes sent; `error` is set only for a real
+// failure.
 std::size_t SendNow(Stream::socket& socket, std::string_view bytes, asio::error_code& error) {
-  const std::size_t sent = socket.write_some(asio::buffer(bytes), error);
-  if (error == asio::error::would_block || error == asio::error::try_again) {
-    error.clear();
-    return 0;
+  const ssize_t sent =
+      ::send(socket.native_handle(), bytes.data(), bytes.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+  if (sent >= 0) return static_cast<std::size_t>(sent);
+  if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+    error = asio::error_code(errno, asio::system_category());
   }
-  return error ? 0 : sent;
+  return 0;
 }
 
 // OpenSSL may take bytes into a record and still report "would block", so a TLS reply is
@@ -204,9 +210,6 @@ asio::awaitable<void> Serve(Worker& worker, S& socket, Registration& registratio
 asio::awaitable<void> ServeConnection(Worker& worker, Stream::socket socket, std::string peer,
                                       const std::string& listen_name) {
   Registration registration(worker, socket, std::move(peer), listen_name);
-  asio::error_code mode_error;
-  socket.non_blocking(true, mode_error);  // for SendNow
-  if (mode_error) co_return;
   co_await Serve(worker, socket, registration);
 }
 
