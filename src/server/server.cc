@@ -53,6 +53,7 @@ Result<std::unique_ptr<Server>> Server::Create(const ServerConfig& config, Logge
   if (!udp) return udp.error();
   server->udp_ = std::move(*udp);
   for (const auto& listener : server->listeners_) {
+  server->hooks_.set_udp(server->udp_.get());
     if (listener->port == 0) continue;
     server->reported_config_.port = listener->port;
     break;

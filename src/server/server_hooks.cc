@@ -121,11 +121,19 @@ void ServerHooks::ConnectionStats(StatSink sink) const {
   std::sort(order.begin(), order.end(), [&](auto a, auto b) { return all[a].fd < all[b].fd; });
   for (std::size_t i : order) {
     const ConnectionSnapshot& c = all[i];
+  if (parts_.udp != nullptr) {
+    for (const UdpListeners::Listed& socket : parts_.udp->listed()) {
+      all.push_back({socket.fd, "udp:" + socket.name, "", ConnectionState::kNew, started_seconds_});
+    }
+  }
+  const std::size_t udp_end = all.size();
     const std::string prefix = std::to_string(c.fd) + ":";
-    sink(prefix + "addr", c.peer);
     const bool listening = i < listener_count;
-    if (!listening) sink(prefix + "listen_addr", c.listen_name);
-    sink(prefix + "state", listening ? "conn_listening" : StateName(c.state));
+    const bool udp = !listening && i < udp_end;  // memcached: always reading, no listener
+    if (udp) sink(prefix + "UDP", "UDP");
+    sink(prefix + "addr", c.peer);
+    if (!listening && !udp) sink(prefix + "listen_addr", c.listen_name);
+    sink(prefix + "state", listening ? "conn_listening" : udp ? "conn_read" : StateName(c.state));
     Emit(sink, prefix + "secs_since_last_cmd",
          static_cast<std::uint64_t>(std::max<std::int64_t>(now - c.last_command, 0)));
   }

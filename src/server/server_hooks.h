@@ -23,6 +23,7 @@
 #include "server/listener.h"
 #include "server/logger.h"
 #include "server/tls.h"
+#include "server/udp_listener.h"
 #include "server/worker.h"
 
 namespace mnemo::server {
@@ -39,6 +40,7 @@ struct ServerParts {
   std::function<bool()> accepting;  // false once the server stops taking connections
   domains::DomainHooks* domains = nullptr;  // servers, domain_update, clients
   TlsContexts* tls = nullptr;  // -Z: refresh_certs and the ssl_* stats; null without
+  const UdpListeners* udp = nullptr;  // -U: its sockets are listed in `stats conns`
 };
 
 class ServerHooks final : public SessionHooks {
@@ -56,6 +58,7 @@ class ServerHooks final : public SessionHooks {
   std::string RefreshCerts() override;
   // Set once at startup, before any session runs.
   void set_tls(TlsContexts* tls) { parts_.tls = tls; }
+  void set_udp(const UdpListeners* udp) { parts_.udp = udp; }
 
  private:
   void GeneralStats(StatSink sink) const;
