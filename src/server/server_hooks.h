@@ -4,8 +4,8 @@
 //
 // Field order is memcached's: the process and connection fields before the command counters,
 // limit_maxbytes ... threads, conn_yields after them (StatsAfterCounters), then the engine's.
-// Fields of memcached internals we do not have (response objects, read buffers, reserved fds,
-// hash table, slab mover, logger) are left out rather than faked.
+// Fields of memcached internals we do not have (response objects, reserved fds, hash table,
+// slab mover, logger) are left out rather than faked; read_buf_* report read_buffers.h.
 //
 // Thread safety: one ServerHooks is shared by every session of every worker; each method may
 // run on any worker thread at any time.
