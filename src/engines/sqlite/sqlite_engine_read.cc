@@ -113,10 +113,9 @@ GetStatus SqliteEngine::Get(const GetRequest& request, ItemVisitor on_hit) {
 
 std::optional<GetStatus> SqliteEngine::TryGet(const GetRequest& request, ItemVisitor on_hit) {
   if (!ReadersMayServe(request)) return std::nullopt;
+  // The memory cache only: a reader connection may read the file, and a network worker never
+  // waits on disk. What the cache does not hold goes to the offload pool.
   std::optional<GetOutcome> outcome = CacheGet(*shared_, request);
-  if (!outcome) {
-    readers_->TryRun([&](sqlite::RowStore& rows) { outcome = ReadGet(*shared_, rows, request); });
-  }
   if (!outcome) return std::nullopt;
   if (outcome->item) on_hit(outcome->item->View(request.key.key()));
   return outcome->status;
