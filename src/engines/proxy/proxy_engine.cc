@@ -63,9 +63,19 @@ StoreResult ProxyEngine::Store(const StoreRequest& request) {
   client::StoreOptions options;
   options.flags = request.client_flags;
   options.exptime = request.exptime;
-  // A set with a CAS to compare (meta ms C, binary set with a CAS) is memcached's cas command.
+  // A set or replace with a CAS to compare (meta ms C, binary set/replace with a CAS) is
+  // memcached's cas command: it too stores only over a present item with that CAS.
   StoreMode mode = request.mode;
-  if (mode == StoreMode::kSet && request.compare_cas != 0) mode = StoreMode::kCas;
+  if ((mode == StoreMode::kSet || mode == StoreMode::kReplace) && request.compare_cas != 0) {
+    mode = StoreMode::kCas;
+  }
+  // What no classic store carries is refused rather than silently dropped: a wrong answer
+  // would be worse than an error (README.md).
+  if ((mode != StoreMode::kCas && request.compare_cas != 0) || request.new_cas != 0 ||
+      request.invalidate || request.vivify_exptime) {
+    unsupported_.fetch_add(1, std::memory_order_relaxed);
+    return {StoreStatus::kNoMemory, 0};
+  }
   Result<StoreStatus> stored =
       upstreams_->Store(mode, request.key.key(), request.value, options, request.compare_cas);
   if (!stored) {
@@ -76,6 +86,21 @@ StoreResult ProxyEngine::Store(const StoreRequest& request) {
 }
 
 DeleteStatus ProxyEngine::Delete(const DeleteRequest& request) {
+  if (request.invalidate || request.new_cas != 0) {
+    unsupported_.fetch_add(1, std::memory_order_relaxed);
+    return DeleteStatus::kNotFound;  // engine.h has no error status for a delete
+  }
+  if (request.compare_cas != 0) {
+    // Classic delete has no CAS: compare first (not atomic with the delete; README.md).
+    Result<std::optional<client::Item>> got =
+        upstreams_->Get(request.key.key(), client::GetOptions{.with_cas = true});
+    if (!got) {
+      Failed();
+      return DeleteStatus::kNotFound;
+    }
+    if (!got->has_value()) return DeleteStatus::kNotFound;
+    if ((*got)->cas != request.compare_cas) return DeleteStatus::kExists;
+  }
   Result<DeleteStatus> deleted = upstreams_->Delete(request.key.key());
   if (!deleted) {
     Failed();
@@ -86,6 +111,11 @@ DeleteStatus ProxyEngine::Delete(const DeleteRequest& request) {
 
 ArithResult ProxyEngine::Arithmetic(const ArithRequest& request) {
   ArithResult result;
+  if (request.compare_cas != 0 || request.new_cas != 0 || request.touch_exptime) {
+    unsupported_.fetch_add(1, std::memory_order_relaxed);  // refused, as in Store
+    result.status = ArithStatus::kNotStored;
+    return result;
+  }
   // Two rounds at most: a create that loses the race to another client's create retries the
   // incr/decr on the item that client stored.
   for (int round = 0; round < 2; ++round) {
@@ -160,6 +190,7 @@ bool ProxyEngine::Stats(std::string_view group, StatSink sink) {
   sink("proxy_upstreams", std::to_string(answers.size()));
   sink("proxy_upstreams_unreachable", std::to_string(down));
   sink("proxy_upstream_errors", std::to_string(errors_.load(std::memory_order_relaxed)));
+  sink("proxy_unsupported", std::to_string(unsupported_.load(std::memory_order_relaxed)));
   return true;
 }
 

@@ -7,8 +7,11 @@
 // with a touch), so the item's flags and CAS come back; Store -> set/add/replace/append/prepend/
 // cas; Arithmetic -> incr/decr (plus an add when the request creates on a miss); Touch -> touch;
 // Delete -> delete; FlushAll -> flush_all to every upstream; Stats("") -> the upstreams' item and
-// memory counters summed. What the classic commands cannot carry (meta I/E/N/R flags, a delete
-// with a CAS, item deadlines and access times) is not forwarded: see README.md.
+// memory counters summed. A delete with a CAS compares with a gets first (not atomically). A
+// store, incr/decr or delete needing what no classic command carries (meta I/E/N, a CAS on
+// add/append/prepend/incr/decr, meta ma T) is refused with the call's error status and counted
+// (proxy_unsupported) rather than answered wrongly; a get drops meta N/R/u and reads no deadline
+// or access time: see README.md.
 //
 // An upstream that fails answers that key's request with the engine interface's error status
 // where it has one (store: SERVER_ERROR out of memory storing object; incr/decr: SERVER_ERROR
@@ -55,6 +58,7 @@ class ProxyEngine final : public Engine {
   const Clock& clock_;
   std::unique_ptr<client::Client> upstreams_;
   std::atomic<std::uint64_t> errors_{0};
+  std::atomic<std::uint64_t> unsupported_{0};  // requests refused: see README.md
 };
 
 }  // namespace mnemo::proxy

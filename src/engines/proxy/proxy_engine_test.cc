@@ -179,6 +179,65 @@ TEST_F(ProxyEngineTest, UnreachableUpstreamGivesErrorStatusesAndCountsThem) {
   EXPECT_EQ(unreachable, "1");
 }
 
+TEST_F(ProxyEngineTest, ReplaceWithCasIsACasCommand) {
+  upstream_.Script("cas", "NOT_FOUND\r\n");
+  auto engine = Engine(Address(upstream_));
+  StoreRequest replace{HashedKey("k")};
+  replace.mode = StoreMode::kReplace;
+  replace.value = "v";
+  replace.compare_cas = 3;
+  EXPECT_EQ(engine->Store(replace).status, StoreStatus::kNotFound);
+  EXPECT_EQ(upstream_.Requests(), (std::vector<std::string>{"cas k 0 0 1 3", "v"}));
+}
+
+TEST_F(ProxyEngineTest, DeleteWithCasComparesFirst) {
+  auto engine = Engine(Address(upstream_));
+  DeleteRequest request{HashedKey("k")};
+  request.compare_cas = 5;
+  upstream_.Script("gets", "END\r\n");
+  EXPECT_EQ(engine->Delete(request), DeleteStatus::kNotFound);
+  upstream_.Script("gets", "VALUE k 0 1 6\r\nx\r\nEND\r\n");
+  EXPECT_EQ(engine->Delete(request), DeleteStatus::kExists);
+  upstream_.Script("gets", "VALUE k 0 1 5\r\nx\r\nEND\r\n");
+  upstream_.Script("delete", "DELETED\r\n");
+  EXPECT_EQ(engine->Delete(request), DeleteStatus::kDeleted);
+  EXPECT_EQ(upstream_.Requests(),
+            (std::vector<std::string>{"gets k", "gets k", "gets k", "delete k"}));
+}
+
+TEST_F(ProxyEngineTest, WhatClassicCommandsCannotCarryIsRefusedNotDropped) {
+  auto engine = Engine(Address(upstream_));
+  StoreRequest append{HashedKey("k")};
+  append.mode = StoreMode::kAppend;
+  append.compare_cas = 1;
+  EXPECT_EQ(engine->Store(append).status, StoreStatus::kNoMemory);
+  StoreRequest set{HashedKey("k")};
+  set.invalidate = true;
+  EXPECT_EQ(engine->Store(set).status, StoreStatus::kNoMemory);
+  set = StoreRequest{HashedKey("k")};
+  set.new_cas = 9;
+  EXPECT_EQ(engine->Store(set).status, StoreStatus::kNoMemory);
+  set = StoreRequest{HashedKey("k")};
+  set.vivify_exptime = 0;
+  EXPECT_EQ(engine->Store(set).status, StoreStatus::kNoMemory);
+  DeleteRequest invalidate{HashedKey("k")};
+  invalidate.invalidate = true;
+  EXPECT_EQ(engine->Delete(invalidate), DeleteStatus::kNotFound);
+  ArithRequest arith{HashedKey("k")};
+  arith.compare_cas = 2;
+  EXPECT_EQ(engine->Arithmetic(arith).status, ArithStatus::kNotStored);
+  arith = ArithRequest{HashedKey("k")};
+  arith.touch_exptime = 5;
+  EXPECT_EQ(engine->Arithmetic(arith).status, ArithStatus::kNotStored);
+  EXPECT_TRUE(upstream_.Requests().empty());  // nothing reached the upstream
+  std::string unsupported;
+  upstream_.Script("stats", "END\r\n");
+  EXPECT_TRUE(engine->Stats("", [&](std::string_view name, std::string_view value) {
+    if (name == "proxy_unsupported") unsupported = value;
+  }));
+  EXPECT_EQ(unsupported, "7");
+}
+
 TEST(ProxyEngineCreate, BadSpecIsAnError) {
   mnemo::testing::ManualClock clock;
   Result<std::unique_ptr<ProxyEngine>> engine = ProxyEngine::Create(clock, "h:1;hash=nope");
