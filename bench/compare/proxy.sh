@@ -50,7 +50,11 @@ echo "| round | proxy | ops | TPS | proxy CPU us/request |"
 echo "|---|---|---|---|---|"
 for round in $(seq 1 "$ROUNDS"); do
   for proxy in nutcracker mnemod; do
-    if [ "$proxy" = nutcracker ]; then start_nutcracker; else start_server mnemod -t 2 --engine "$spec"; fi
+    if [ "$proxy" = nutcracker ]; then
+      start_nutcracker
+    else
+      start_server mnemod -t 2 --engine "$spec"
+    fi
     ticks_before="$(cpu_ticks "$SERVER_PID")"
     out="$(taskset -c "$CLIENT_CPU" memcaslap -s "127.0.0.1:$SERVER_PORT" -t "${SECONDS_PER_RUN}s" \
       -c 50 -T 1 -F "$CONFIG" 2>&1)"
