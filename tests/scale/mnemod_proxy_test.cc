@@ -5,16 +5,22 @@
 //   counters and touch work, stats are summed and flush_all reaches every upstream;
 // - a killed upstream fails its keys only (SERVER_ERROR on a store, a miss on a get) while the
 //   others are served, and serves them again once restarted;
-// - with eject=1 the killed upstream's keys move to the others, and come back after retry_ms.
+// - with eject=1 the killed upstream's keys move to the others, and come back after retry_ms;
+// - a bad proxy option stops mnemod at start with one line.
 // Each test starts its own servers; every wait is bounded.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "mnemo/client/client.h"
@@ -219,6 +225,30 @@ TEST_F(MnemodProxyTest, EjectedUpstreamKeysMoveAndComeBackAfterRetry) {
     std::this_thread::sleep_for(milliseconds(50));
   }
   EXPECT_TRUE(Holds(1, moved));
+}
+
+// A bad option stops mnemod at start with one line naming it, exit status 64 (EX_USAGE).
+TEST(MnemodProxyStart, BadSpecStopsMnemodWithOneLine) {
+  for (const auto& [spec, line] : std::vector<std::pair<std::string, std::string>>{
+           {"proxy:127.0.0.1:1;hash=nope", "--engine proxy: unknown hash \"nope\"\n"},
+           {"proxy:127.0.0.1:1;pool=0", "--engine proxy: bad value \"0\" for pool\n"},
+           {"proxy:127.0.0.1:1;colour=red", "--engine proxy: unknown option \"colour\"\n"}}) {
+    const std::string log = ::testing::TempDir() + "mnemod_proxy_start.log";
+    std::remove(log.c_str());
+    std::vector<std::string> argv = {MNEMO_MNEMOD_BIN, "-p", "0", "--engine", spec};
+    if (::geteuid() == 0) argv.insert(argv.end(), {"-u", "root"});
+    auto started = Process::Spawn(argv, log);
+    ASSERT_TRUE(started.ok()) << started.error().message;
+    const auto deadline = std::chrono::steady_clock::now() + kWait;
+    while (started->Running() && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(milliseconds(20));
+    }
+    ASSERT_FALSE(started->Running()) << spec;
+    const int status = started->Stop();
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 64) << spec << " " << status;
+    std::ifstream in(log);
+    EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), line) << spec;
+  }
 }
 
 }  // namespace
