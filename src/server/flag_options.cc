@@ -340,6 +340,7 @@ const FlagOption kFlags[] = {
      }},
     {kEngineId, "engine", A::kRequired, "<spec>",
      "where items live: memory, sqlite:<file> or proxy:<host>:<port>[,...]\n"
+     "[;distribution=..;hash=..;eject=N;retry_ms=N;...] (docs/scale-out.md)\n"
      "(default: memory)",
      ApplyEngine},
     {kSnapshotId, "snapshot", A::kRequired, "<file>",
