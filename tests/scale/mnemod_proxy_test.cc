@@ -6,6 +6,7 @@
 // - a killed upstream fails its keys only (SERVER_ERROR on a store, a miss on a get) while the
 //   others are served, and serves them again once restarted;
 // - with eject=1 the killed upstream's keys move to the others, and come back after retry_ms;
+// - concurrent pipelining connections each get exactly their own replies, in order;
 // - a bad proxy option stops mnemod at start with one line.
 // Each test starts its own servers; every wait is bounded.
 #include <gtest/gtest.h>
@@ -225,6 +226,43 @@ TEST_F(MnemodProxyTest, EjectedUpstreamKeysMoveAndComeBackAfterRetry) {
     std::this_thread::sleep_for(milliseconds(50));
   }
   EXPECT_TRUE(Holds(1, moved));
+}
+
+// Many connections at once, each pipelining its own keys: every reply is the one for its own
+// request, in order, once (the sessions run on mnemod's offload pool and share the upstream
+// pools), and every key ends up on the upstream mnemo_client picks.
+TEST_F(MnemodProxyTest, ConcurrentPipelinesGetTheirOwnRepliesInOrder) {
+  ASSERT_NO_FATAL_FAILURE(Start());
+  constexpr int kThreads = 6;
+  constexpr int kKeys = 60;
+  std::vector<std::string> failures(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      auto conn = TcpClient::Connect(proxy_port_);
+      if (!conn.ok()) return void(failures[t] = conn.error().message);
+      std::string request, want;
+      for (int k = 0; k < kKeys; ++k) {
+        const std::string key = "t" + std::to_string(t) + "k" + std::to_string(k);
+        const std::string value = key + "=" + std::to_string(k * 7);
+        request += "set " + key + " " + std::to_string(t) + " 0 " +
+                   std::to_string(value.size()) + "\r\n" + value + "\r\nget " + key + "\r\n";
+        want += "STORED\r\nVALUE " + key + " " + std::to_string(t) + " " +
+                std::to_string(value.size()) + "\r\n" + value + "\r\nEND\r\n";
+      }
+      if (!conn->Send(request).ok()) return void(failures[t] = "send failed");
+      std::string got;
+      conn->ReadUntil(&got, [&](std::string_view in) { return in.size() >= want.size(); },
+                      kWait);
+      if (got != want) failures[t] = "replies differ: " + got.substr(0, 200);
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  for (int t = 0; t < kThreads; ++t) EXPECT_EQ(failures[t], "") << "connection " << t;
+  for (int t = 0; t < kThreads; ++t) {
+    const std::string key = "t" + std::to_string(t) + "k0";
+    EXPECT_TRUE(Holds(Owner(key), key)) << key;
+  }
 }
 
 // A bad option stops mnemod at start with one line naming it, exit status 64 (EX_USAGE).
