@@ -68,8 +68,21 @@ typedef struct mnemo_item {
 /* The message of this thread's last failed call ("" when none). */
 const char* mnemo_last_error(void);
 
+/* TLS to servers started with -Z. NULL fields take the defaults: the system's CAs, no client
+ * certificate, the key in cert_file. The server's certificate must chain to the CAs and name
+ * the host as written in `servers`. */
+typedef struct mnemo_tls_options {
+  const char* ca_file;
+  const char* cert_file; /* sent when the server asks (ssl_verify_mode >= 1) */
+  const char* key_file;
+} mnemo_tls_options;
+
 /* MNEMO_OK with a client in *out, or MNEMO_INVALID. */
 mnemo_status mnemo_client_new(const mnemo_options* options, mnemo_client** out);
+/* The same, every connection over TLS. Files are read when connecting: a file that cannot be
+ * loaded fails the operation (MNEMO_ERROR, "tls: FILE: ..." in mnemo_last_error()). */
+mnemo_status mnemo_client_new_tls(const mnemo_options* options, const mnemo_tls_options* tls,
+                                  mnemo_client** out);
 void mnemo_client_free(mnemo_client* client);
 
 /* MNEMO_OK with a new item in *item, or MNEMO_NOT_FOUND (then *item is NULL). */

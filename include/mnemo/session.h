@@ -118,6 +118,10 @@ class SessionHooks {
   // The host's domain store (servers, domain_update, clients; mnemo/protocol/domains.h).
   // Default: none, and those verbs answer ERROR as in memcached.
   virtual domains::DomainHooks* Domains() { return nullptr; }
+  // `refresh_certs`: reloads the TLS certificates for new connections. Returns the error line
+  // to send whatever noreply says (memcached's "Error ..."), or "" for success ("OK", which
+  // noreply silences). Default: memcached's answer when TLS is off.
+  virtual std::string RefreshCerts() { return "Error TLS not enabled"; }
 };
 
 class Session {

@@ -119,11 +119,23 @@ extern "C" {
 const char* mnemo_last_error(void) { return last_error.c_str(); }
 
 mnemo_status mnemo_client_new(const mnemo_options* options, mnemo_client** out) {
+  return mnemo_client_new_tls(options, nullptr, out);
+}
+
+mnemo_status mnemo_client_new_tls(const mnemo_options* options, const mnemo_tls_options* tls,
+                                  mnemo_client** out) {
   return Guard([&] {
     if (options == nullptr || out == nullptr) return Fail(MNEMO_INVALID, "null argument");
     *out = nullptr;
     mnemo::client::Options cpp;
     if (mnemo_status s = MakeOptions(*options, cpp); s != MNEMO_OK) return s;
+    if (tls != nullptr) {
+      auto text = [](const char* s) { return s == nullptr ? std::string() : std::string(s); };
+      cpp.tls = {.enabled = true,
+                 .ca_file = text(tls->ca_file),
+                 .cert_file = text(tls->cert_file),
+                 .key_file = text(tls->key_file)};
+    }
     auto client = Client::Create(std::move(cpp));
     if (!client) return Fail(MNEMO_INVALID, client.error().message);
     *out = new mnemo_client{std::move(client.value())};

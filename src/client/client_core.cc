@@ -29,8 +29,9 @@ std::vector<Result<Outcome>> ClientCore::Run(const std::vector<Task>& tasks) {
       continue;
     }
     auto connection = tasks[t].ascii_side_channel
-                          ? Connection::Open(pools_[server]->spec(), options_.connect_timeout)
-                          : pools_[server]->Acquire(options_.connect_timeout);
+                          ? Connection::Open(pools_[server]->spec(), options_.connect_timeout,
+                                             options_.tls)
+                          : pools_[server]->Acquire(options_.connect_timeout, options_.tls);
     if (!connection) {
       ring_.Failure(server);
       results[t] = ServerError(server, connection.error().message);

@@ -14,6 +14,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "tls_session.h"
+
 namespace mnemo::client {
 namespace {
 
@@ -89,19 +91,46 @@ Result<int> OpenTcp(const ServerSpec& server, Clock::time_point deadline) {
 }  // namespace
 
 Result<std::unique_ptr<Connection>> Connection::Open(const ServerSpec& server,
-                                                     std::chrono::milliseconds timeout) {
+                                                     std::chrono::milliseconds timeout,
+                                                     const TlsOptions& tls) {
   const auto deadline = Clock::now() + timeout;
   auto fd = server.is_unix ? OpenUnix(server.host, deadline) : OpenTcp(server, deadline);
   if (!fd) return fd.error();
-  return std::unique_ptr<Connection>(new Connection(fd.value()));
+  std::unique_ptr<TlsSession> session;
+  if (tls.enabled) {
+    auto connected = TlsSession::Connect(fd.value(), server, tls, deadline);
+    if (!connected) {
+      ::close(fd.value());
+      return connected.error();
+    }
+    session = std::move(connected.value());
+  }
+  return std::unique_ptr<Connection>(new Connection(fd.value(), std::move(session)));
 }
 
-Connection::~Connection() { ::close(fd_); }
+Connection::Connection(int fd, std::unique_ptr<TlsSession> tls) : fd_(fd), tls_(std::move(tls)) {}
+
+Connection::~Connection() {
+  tls_.reset();  // before the socket it uses
+  ::close(fd_);
+}
+
+ssize_t Connection::Send(const char* data, std::size_t size) {
+  if (tls_) return tls_->Send(data, size);
+  return ::send(fd_, data, size, MSG_NOSIGNAL);
+}
+
+ssize_t Connection::Receive(char* data, std::size_t size) {
+  if (tls_) return tls_->Receive(data, size);
+  return ::recv(fd_, data, size, 0);
+}
 
 bool Connection::LooksAlive() const {
   if (!input_.empty()) return false;
   pollfd p{fd_, POLLIN, 0};
-  return ::poll(&p, 1, 0) == 0;
+  if (::poll(&p, 1, 0) == 0) return true;
+  // TLS 1.3 servers send session tickets after the handshake: readable, yet idle.
+  return tls_ && tls_->LooksIdle();
 }
 
 }  // namespace mnemo::client

@@ -7,8 +7,8 @@
 namespace mnemo::client {
 
 Result<domains::List> FetchDomain(const ServerSpec& server, std::string_view name,
-                                  std::chrono::milliseconds timeout) {
-  auto link = DomainLink::Open(server, timeout);
+                                  std::chrono::milliseconds timeout, const TlsOptions& tls) {
+  auto link = DomainLink::Open(server, timeout, tls);
   if (!link) return link.error();
   return link.value()->Servers(name, false);
 }
@@ -16,15 +16,17 @@ Result<domains::List> FetchDomain(const ServerSpec& server, std::string_view nam
 Result<domains::UpdateResult> PushDomain(const ServerSpec& server, std::string_view name,
                                          std::uint64_t version,
                                          std::span<const domains::Change> changes,
-                                         std::chrono::milliseconds timeout) {
-  auto link = DomainLink::Open(server, timeout);
+                                         std::chrono::milliseconds timeout,
+                                         const TlsOptions& tls) {
+  auto link = DomainLink::Open(server, timeout, tls);
   if (!link) return link.error();
   return link.value()->Update(name, version, changes);
 }
 
 Result<std::vector<domains::ClientInfo>> FetchClients(const ServerSpec& server,
-                                                      std::chrono::milliseconds timeout) {
-  auto link = DomainLink::Open(server, timeout);
+                                                      std::chrono::milliseconds timeout,
+                                                      const TlsOptions& tls) {
+  auto link = DomainLink::Open(server, timeout, tls);
   if (!link) return link.error();
   return link.value()->Clients();
 }
@@ -63,7 +65,8 @@ Result<std::unique_ptr<DomainClient>> DomainClient::Create(std::string name,
   domains::List newest;
   std::string errors;
   for (const ServerSpec& seed : client->seeds_) {
-    auto list = FetchDomain(seed, client->name_, client->options_.connect_timeout);
+    auto list =
+        FetchDomain(seed, client->name_, client->options_.connect_timeout, client->options_.tls);
     if (!list) {
       errors += (errors.empty() ? "" : "; ") + list.error().message;
     } else if (list->version > newest.version) {
@@ -148,7 +151,7 @@ void DomainClient::CheckOnce(std::unique_ptr<DomainLink>& link, std::size_t& nex
   if (!link) {
     const std::vector<ServerSpec> candidates = Candidates();
     const ServerSpec& target = candidates[next_candidate++ % candidates.size()];
-    auto opened = DomainLink::Open(target, options_.connect_timeout);
+    auto opened = DomainLink::Open(target, options_.connect_timeout, options_.tls);
     if (!opened) return;
     link = std::move(opened.value());
   }

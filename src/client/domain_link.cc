@@ -22,8 +22,9 @@ bool WaitFor(int fd, short events, std::chrono::milliseconds timeout) {
 }  // namespace
 
 Result<std::unique_ptr<DomainLink>> DomainLink::Open(const ServerSpec& server,
-                                                     std::chrono::milliseconds timeout) {
-  auto connection = Connection::Open(server, timeout);
+                                                     std::chrono::milliseconds timeout,
+                                                     const TlsOptions& tls) {
+  auto connection = Connection::Open(server, timeout, tls);
   if (!connection) return Error{server.Label() + ": " + connection.error().message};
   return std::unique_ptr<DomainLink>(
       new DomainLink(std::move(connection.value()), server.Label(), timeout));
@@ -31,7 +32,7 @@ Result<std::unique_ptr<DomainLink>> DomainLink::Open(const ServerSpec& server,
 
 Result<void> DomainLink::Send(std::string_view bytes) {
   while (!bytes.empty()) {
-    const ssize_t n = send(connection_->fd(), bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    const ssize_t n = connection_->Send(bytes.data(), bytes.size());
     if (n > 0) {
       bytes.remove_prefix(static_cast<std::size_t>(n));
       continue;
@@ -58,13 +59,15 @@ Result<domains::Reply> DomainLink::Next() {
       return reply;
     }
     if (parsed.status == ParseStatus::kFatal) return Fail("unexpected reply");
-    if (!WaitFor(connection_->fd(), POLLIN, timeout_)) return Fail("timed out reading");
+    // Read before waiting: TLS may hold decrypted bytes the socket no longer signals.
     char buffer[4096];
-    const ssize_t n = recv(connection_->fd(), buffer, sizeof(buffer), 0);
+    const ssize_t n = connection_->Receive(buffer, sizeof(buffer));
     if (n == 0) return Fail("connection closed by the server");
-    if (n < 0 && errno != EINTR && errno != EAGAIN) {
-      return Fail(std::string("recv: ") + std::strerror(errno));
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      if (!WaitFor(connection_->fd(), POLLIN, timeout_)) return Fail("timed out reading");
+      continue;
     }
+    if (n < 0 && errno != EINTR) return Fail(std::string("recv: ") + std::strerror(errno));
     if (n > 0) input.append(buffer, static_cast<std::size_t>(n));
   }
 }

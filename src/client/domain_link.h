@@ -19,7 +19,8 @@ class DomainLink {
  public:
   // Errors read "<label>: connect: ...".
   static Result<std::unique_ptr<DomainLink>> Open(const ServerSpec& server,
-                                                  std::chrono::milliseconds timeout);
+                                                  std::chrono::milliseconds timeout,
+                                                  const TlsOptions& tls = {});
 
   // `servers NAME [notify]`; a SERVER_UPDATE line before its END is skipped (the reply carries
   // the version anyway) but counted in notices().

@@ -29,8 +29,8 @@ void ParseInput(Job& job) {
 
 void WriteSome(Job& job) {
   while (job.written < job.out.size()) {
-    const ssize_t n = ::send(job.connection->fd(), job.out.data() + job.written,
-                             job.out.size() - job.written, MSG_NOSIGNAL);
+    const ssize_t n =
+        job.connection->Send(job.out.data() + job.written, job.out.size() - job.written);
     if (n > 0) {
       job.written += static_cast<std::size_t>(n);
       continue;
@@ -46,7 +46,7 @@ void ReadSome(Job& job) {
   std::string& in = job.connection->input();
   const std::size_t old_size = in.size();
   in.resize(old_size + kReadChunk);
-  const ssize_t n = ::recv(job.connection->fd(), in.data() + old_size, kReadChunk, 0);
+  const ssize_t n = job.connection->Receive(in.data() + old_size, kReadChunk);
   in.resize(old_size + static_cast<std::size_t>(n > 0 ? n : 0));
   if (n > 0) {
     ParseInput(job);

@@ -3,7 +3,8 @@
 
 namespace mnemo::client {
 
-Result<std::unique_ptr<Connection>> ServerPool::Acquire(std::chrono::milliseconds connect_timeout) {
+Result<std::unique_ptr<Connection>> ServerPool::Acquire(std::chrono::milliseconds connect_timeout,
+                                                        const TlsOptions& tls) {
   while (true) {
     std::unique_ptr<Connection> connection;
     {
@@ -14,7 +15,7 @@ Result<std::unique_ptr<Connection>> ServerPool::Acquire(std::chrono::millisecond
     }
     if (connection->LooksAlive()) return connection;
   }
-  return Connection::Open(spec_, connect_timeout);
+  return Connection::Open(spec_, connect_timeout, tls);
 }
 
 void ServerPool::Release(std::unique_ptr<Connection> connection) {

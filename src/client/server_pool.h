@@ -20,7 +20,8 @@ class ServerPool {
   const ServerSpec& spec() const { return spec_; }
 
   // An idle connection that still looks alive, else a new one.
-  Result<std::unique_ptr<Connection>> Acquire(std::chrono::milliseconds connect_timeout);
+  Result<std::unique_ptr<Connection>> Acquire(std::chrono::milliseconds connect_timeout,
+                                              const TlsOptions& tls);
   // Keeps `connection` for reuse, or closes it when enough are idle.
   void Release(std::unique_ptr<Connection> connection);
   // Closes every idle connection: after a failure they are likely dead too.

@@ -2,6 +2,7 @@
 
 #include <asio/post.hpp>
 #include <asio/redirect_error.hpp>
+#include <asio/ssl/stream.hpp>
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
 #include <memory>
@@ -10,12 +11,15 @@
 #include "mnemo/session.h"
 #include "server/offload_pool.h"
 #include "server/request_log.h"
+#include "server/tls.h"
 #include "server/worker.h"
 
 namespace mnemo::server {
 namespace {
 
 constexpr std::size_t kReadChunk = 64 * 1024;
+
+using TlsStream = asio::ssl::stream<Stream::socket>;
 
 // Keeps the connection in its worker's registry (`stats conns`, idle sweep) and counted in
 // curr_connections for exactly as long as the coroutine exists, however it ends: returning,
@@ -49,10 +53,12 @@ class Registration {
   std::list<ConnectionRecord>::iterator record_;
 };
 
+// `S` is the stream the connection speaks over: Stream::socket, or TlsStream under -Z.
+template <class S>
 struct Served {
   Worker& worker;
   Session& session;
-  Stream::socket& socket;
+  S& socket;
   Registration& registration;
   const WorkerEnv& env;
   CommandCounters& own;  // the session's counters when env.offload is set (see Execute)
@@ -60,7 +66,8 @@ struct Served {
 };
 
 // `replies`: what the session appended for `requests` (-vv shows both, as memcached).
-void LogProcessed(Served& served, std::string_view requests, std::string_view replies) {
+template <class S>
+void LogProcessed(Served<S>& served, std::string_view requests, std::string_view replies) {
   const Logger& log = served.env.log;
   if (!log.enabled(kLogEvents) || requests.empty()) return;
   const Protocol protocol = served.session.protocol();
@@ -87,6 +94,13 @@ std::size_t SendNow(Stream::socket& socket, std::string_view bytes, asio::error_
   return error ? 0 : sent;
 }
 
+// OpenSSL may take bytes into a record and still report "would block", so a TLS reply is
+// always written by async_write. Returns 0: nothing sent yet.
+std::size_t SendNow(TlsStream& /*stream*/, std::string_view /*bytes*/,
+                    asio::error_code& /*error*/) {
+  return 0;
+}
+
 // Executes the complete requests in `data`, sending the replies whenever the session pauses
 // at its high-water mark, and once at the end. After every -R requests it lets the worker's
 // other connections run first (their handlers are queued behind this one); the replies so far
@@ -100,7 +114,8 @@ std::size_t SendNow(Stream::socket& socket, std::string_view bytes, asio::error_
 // worker's here on the worker's thread, their only writer. `stats` sums the workers' counters
 // and the asking session's own (ServerHooks::TotalCounters); other connections' counts of the
 // call in flight show once it returns.
-asio::awaitable<std::optional<std::size_t>> Execute(Served& served, std::string_view data,
+template <class S>
+asio::awaitable<std::optional<std::size_t>> Execute(Served<S>& served, std::string_view data,
                                                     std::string& output) {
   ConnectionRecord& record = served.registration.record();
   std::size_t start = 0;
@@ -147,20 +162,15 @@ asio::awaitable<std::optional<std::size_t>> Execute(Served& served, std::string_
   co_return start;
 }
 
-}  // namespace
-
-asio::awaitable<void> ServeConnection(Worker& worker, Stream::socket socket, std::string peer,
-                                      const std::string& listen_name) {
+// Serves requests on `socket` until the connection ends (see the header).
+template <class S>
+asio::awaitable<void> Serve(Worker& worker, S& socket, Registration& registration) {
   const WorkerEnv& env = worker.env();
-  Registration registration(worker, socket, std::move(peer), listen_name);
   ConnectionRecord& record = registration.record();
   CommandCounters own;
   Session session(env.engine, env.session_config,
                   env.offload != nullptr ? own : worker.counters(), &env.hooks);
-  Served served{worker, session, socket, registration, env, own};
-  asio::error_code mode_error;
-  socket.non_blocking(true, mode_error);  // for SendNow
-  if (mode_error) co_return;
+  Served<S> served{worker, session, socket, registration, env, own};
   std::string pending;  // the start of a request still incomplete
   std::string output;
   auto chunk = std::make_unique<char[]>(kReadChunk);
@@ -187,6 +197,37 @@ asio::awaitable<void> ServeConnection(Worker& worker, Stream::socket socket, std
     if (session.closing()) break;
     record.state.store(ConnectionState::kWaiting, std::memory_order_relaxed);
   }
+}
+
+}  // namespace
+
+asio::awaitable<void> ServeConnection(Worker& worker, Stream::socket socket, std::string peer,
+                                      const std::string& listen_name) {
+  Registration registration(worker, socket, std::move(peer), listen_name);
+  asio::error_code mode_error;
+  socket.non_blocking(true, mode_error);  // for SendNow
+  if (mode_error) co_return;
+  co_await Serve(worker, socket, registration);
+}
+
+asio::awaitable<void> ServeTlsConnection(Worker& worker, Stream::socket socket,
+                                         std::shared_ptr<asio::ssl::context> context,
+                                         std::string peer, const std::string& listen_name) {
+  TlsStream stream(std::move(socket), *context);
+  Registration registration(worker, stream.next_layer(), std::move(peer), listen_name);
+  asio::error_code error;
+  // Plain text, a bad certificate or a client that gives up: counted, and only this
+  // connection ends. The idle sweep (-o idle_timeout) and a stop cancel a silent one.
+  co_await stream.async_handshake(asio::ssl::stream_base::server,
+                                  asio::redirect_error(asio::use_awaitable, error));
+  if (error) {
+    // A stop or the idle sweep cancelling a silent client is not the client's failure.
+    TlsContexts* tls = worker.env().tls;
+    if (tls != nullptr && error != asio::error::operation_aborted) tls->CountHandshakeError();
+    registration.Log("SSL handshake failed: " + error.message());
+    co_return;
+  }
+  co_await Serve(worker, stream, registration);
 }
 
 }  // namespace mnemo::server

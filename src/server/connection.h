@@ -7,10 +7,17 @@
 // The connection ends when the client closes, the session closes it (quit, a fatal protocol
 // error, shutdown), a read is cancelled (worker stopping, idle timeout) or I/O fails.
 //
+// Under -Z a listener without "notls:" serves ServeTlsConnection: the same loop over an
+// asio::ssl::stream after a server handshake; a failed handshake is counted
+// (ssl_handshake_errors) and ends only that connection. The plain path is unchanged: the
+// loop is a template over the stream, so it pays nothing for TLS.
+//
 // Thread safety: runs only on the worker's thread.
 #pragma once
 
 #include <asio/awaitable.hpp>
+#include <asio/ssl/context.hpp>
+#include <memory>
 #include <string>
 
 #include "server/listener.h"
@@ -22,5 +29,11 @@ class Worker;
 // `listen_name` belongs to the Listener and outlives the connection.
 asio::awaitable<void> ServeConnection(Worker& worker, Stream::socket socket, std::string peer,
                                       const std::string& listen_name);
+
+// The same over TLS; `context` (TlsContexts::Current() at accept time) is kept for the
+// connection's life, so a later refresh_certs does not affect it.
+asio::awaitable<void> ServeTlsConnection(Worker& worker, Stream::socket socket,
+                                         std::shared_ptr<asio::ssl::context> context,
+                                         std::string peer, const std::string& listen_name);
 
 }  // namespace mnemo::server

@@ -116,6 +116,8 @@ Result<void> BindTcp(asio::io_context& io, const ServerConfig& config, const Lis
     if (seen) continue;
     Result<std::unique_ptr<Listener>> listener = Listen(io, endpoint, config.backlog, what);
     if (!listener) return listener.error();
+    (*listener)->tls = config.tls.enabled && address.tls != ListenTls::kOff;
+    (*listener)->mutual_tls = config.tls.enabled && address.tls == ListenTls::kMutual;
     out.push_back(std::move(*listener));
   }
   return {};

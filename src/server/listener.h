@@ -35,6 +35,8 @@ struct Listener {
   std::string unix_path;  // removed again at exit; empty for TCP
   int port = 0;           // the TCP port bound (the OS's choice for -p 0); 0 for Unix
   int fd = -1;
+  bool tls = false;  // -Z and no "notls:" prefix: connections start with a TLS handshake
+  bool mutual_tls = false;  // "mtls:": clients must present a certificate (TlsContexts)
 };
 
 using Listeners = std::vector<std::unique_ptr<Listener>>;

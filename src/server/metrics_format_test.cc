@@ -60,7 +60,8 @@ TEST(MetricsCollect, ReadsStatsThroughASessionEvenWhenClientsMustAuthenticate) {
   config.ascii_auth_required = true;
   SessionHooks hooks;
   CommandCounters counters;
-  Session client(engine, SessionConfig{}, counters, &hooks);
+  const SessionConfig client_config;  // the session keeps a reference
+  Session client(engine, client_config, counters, &hooks);
   std::string reply;
   client.Process("set k 0 0 1\r\nx\r\nget k\r\n", reply);
   const std::vector<StatField> fields = CollectGeneralStats(engine, config, hooks);

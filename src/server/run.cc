@@ -31,13 +31,6 @@ void PrintListeners(const Server& server) {
   std::fflush(stdout);
 }
 
-// What this build cannot serve. Serving plain text where TLS was asked for would be worse
-// than not starting.
-Result<void> CheckSupported(const ServerConfig& config, const Logger& /*log*/) {
-  if (config.tls.enabled) return Error{"-Z: this build of mnemod does not support TLS yet"};
-  return {};
-}
-
 // --snapshot FILE; memcached's -e FILE asks for the same (a cache that survives a restart).
 // Absolute, because -d changes to "/".
 std::string SnapshotPath(const ServerConfig& config) {
@@ -81,9 +74,6 @@ int RunMnemod(const ServerConfig& config) {
     Result<UserIdentity> found = LookUpUser(config.user);
     if (!found) return Fail(log, found.error(), EX_NOUSER);
     user = *found;
-  }
-  if (Result<void> supported = CheckSupported(config, log); !supported) {
-    return Fail(log, supported.error(), EX_USAGE);
   }
   // Sockets report a vanished peer as an error; the signal would end the process.
   std::signal(SIGPIPE, SIG_IGN);

@@ -40,6 +40,12 @@ Result<std::unique_ptr<Server>> Server::Create(const ServerConfig& config, Logge
     server->hangup_handlers_.Add("password file " + file->path(),
                                  [file] { return file->Reload(); });
   }
+  if (config.tls.enabled) {
+    Result<std::unique_ptr<TlsContexts>> tls = TlsContexts::Create(config.tls);
+    if (!tls) return tls.error();
+    server->tls_ = std::move(*tls);
+    server->hooks_.set_tls(server->tls_.get());
+  }
   Result<Listeners> bound = BindListeners(server->io_, config);
   if (!bound) return bound.error();
   server->listeners_ = std::move(*bound);
@@ -94,7 +100,8 @@ void Server::Run() {
                       .log = log_,
                       .connections = connections_,
                       .idle_timeout = config_.idle_timeout,
-                      .offload = engine_.offload.get()};
+                      .offload = engine_.offload.get(),
+                      .tls = tls_.get()};
   for (int i = 0; i < config_.threads; ++i) workers_.push_back(std::make_unique<Worker>(i, env));
   for (const auto& worker : workers_) worker->Start();
   udp_->Start(workers_, connections_);

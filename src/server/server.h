@@ -31,6 +31,7 @@
 #include "server/metrics_server.h"
 #include "server/process_setup.h"
 #include "server/server_hooks.h"
+#include "server/tls.h"
 #include "server/udp_listener.h"
 #include "server/worker.h"
 
@@ -74,6 +75,7 @@ class Server {
   EngineHandle engine_;
   SessionConfig session_config_;  // set up in Create, read-only once workers run
   std::unique_ptr<FileAuthenticator> authenticator_;  // -S or -Y; null without
+  std::unique_ptr<TlsContexts> tls_;                  // -Z; null without
   HangupHandlers hangup_handlers_;  // what SIGHUP re-reads (process_setup.h)
   ConnectionCounts connections_;
   asio::io_context io_{1};

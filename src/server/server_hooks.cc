@@ -91,6 +91,20 @@ void ServerHooks::StatsAfterCounters(StatSink sink) {
   Emit(sink, "time_in_listen_disabled_us", 0);
   Emit(sink, "threads", parts_.workers.size());
   Emit(sink, "conn_yields", yields);
+  // memcached prints these (after its logger fields, which we do not have) only under -Z.
+  if (const TlsContexts* tls = parts_.tls) {
+    Emit(sink, "ssl_handshake_errors", tls->handshake_errors());
+    Emit(sink, "time_since_server_cert_refresh",
+         static_cast<std::uint64_t>(std::max<std::int64_t>(tls->SecondsSinceRefresh(), 0)));
+  }
+}
+
+std::string ServerHooks::RefreshCerts() {
+  if (parts_.tls == nullptr) return SessionHooks::RefreshCerts();
+  Result<void> refreshed = parts_.tls->Refresh();
+  if (refreshed) return "";
+  parts_.log.Log(kLogWarnings, "refresh_certs: " + refreshed.error().message);
+  return refreshed.error().message;
 }
 
 void ServerHooks::ConnectionStats(StatSink sink) const {

@@ -22,6 +22,7 @@
 #include "server/config.h"
 #include "server/listener.h"
 #include "server/logger.h"
+#include "server/tls.h"
 #include "server/worker.h"
 
 namespace mnemo::server {
@@ -37,6 +38,7 @@ struct ServerParts {
   std::function<void()> request_stop;
   std::function<bool()> accepting;  // false once the server stops taking connections
   domains::DomainHooks* domains = nullptr;  // servers, domain_update, clients
+  TlsContexts* tls = nullptr;  // -Z: refresh_certs and the ssl_* stats; null without
 };
 
 class ServerHooks final : public SessionHooks {
@@ -51,6 +53,9 @@ class ServerHooks final : public SessionHooks {
   void Shutdown(bool graceful) override;
   bool SetMemoryLimit(std::uint64_t megabytes) override;
   domains::DomainHooks* Domains() override { return parts_.domains; }
+  std::string RefreshCerts() override;
+  // Set once at startup, before any session runs.
+  void set_tls(TlsContexts* tls) { parts_.tls = tls; }
 
  private:
   void GeneralStats(StatSink sink) const;

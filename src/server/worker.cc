@@ -12,6 +12,7 @@
 #include <exception>
 
 #include "server/connection.h"
+#include "server/tls.h"
 
 namespace mnemo::server {
 
@@ -74,17 +75,21 @@ void Worker::Adopt(int fd, const Listener& listener, std::string peer) {
     }
     // Replies are written whole; waiting for more to coalesce only adds latency.
     if (IsTcp(listener.protocol)) socket.set_option(asio::ip::tcp::no_delay(true), error);
-    asio::co_spawn(io_, ServeConnection(*this, std::move(socket), std::move(peer), listener.name),
-                   [this](std::exception_ptr failure) {
-                     if (!failure) return;
-                     try {
-                       std::rethrow_exception(failure);
-                     } catch (const std::exception& e) {
-                       env_.log.Log(kLogWarnings, std::string("connection failed: ") + e.what());
-                     } catch (...) {
-                       env_.log.Log(kLogWarnings, "connection failed");
-                     }
-                   });
+    auto serve =
+        listener.tls && env_.tls != nullptr
+            ? ServeTlsConnection(*this, std::move(socket), env_.tls->Current(listener.mutual_tls),
+                                 std::move(peer), listener.name)
+            : ServeConnection(*this, std::move(socket), std::move(peer), listener.name);
+    asio::co_spawn(io_, std::move(serve), [this](std::exception_ptr failure) {
+      if (!failure) return;
+      try {
+        std::rethrow_exception(failure);
+      } catch (const std::exception& e) {
+        env_.log.Log(kLogWarnings, std::string("connection failed: ") + e.what());
+      } catch (...) {
+        env_.log.Log(kLogWarnings, "connection failed");
+      }
+    });
   });
 }
 

@@ -35,6 +35,7 @@
 namespace mnemo::server {
 
 class OffloadPool;
+class TlsContexts;
 
 // Connection counts shared by the acceptor, every worker and `stats`.
 struct ConnectionCounts {
@@ -57,6 +58,8 @@ struct WorkerEnv {
   // and count their commands in counters of their own, folded into the worker's after each
   // call on the worker's thread (connection.cc). Null for the memory engine: nothing changes.
   OffloadPool* offload = nullptr;
+  // -Z: the certificates for listeners with Listener::tls set; null without -Z.
+  TlsContexts* tls = nullptr;
 };
 
 // memcached's connection states, as far as ours map onto them.

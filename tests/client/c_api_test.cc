@@ -2,6 +2,10 @@
 // errors readable through mnemo_last_error(); and the C example program run end to end.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -105,6 +109,72 @@ TEST_F(CApiTest, TheCExampleRuns) {
       mnemo::testing::RunCommand({MNEMO_C_CLIENT_BIN}, "", {{"MEMCACHED_SERVERS", address_}});
   EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
   EXPECT_NE(result.out.find("all good"), std::string::npos) << result.out;
+}
+#endif
+
+#ifdef MNEMO_MNEMOD_BIN
+// mnemod -Z on certificates made with the openssl CLI: the client over TLS works, and a CA file
+// that cannot be read or a server whose certificate is not trusted are errors with messages.
+class CApiTlsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char pattern[] = "/tmp/mnemo-ctls-XXXXXX";
+    ASSERT_NE(mkdtemp(pattern), nullptr);
+    dir_ = pattern;
+    ASSERT_EQ(std::system(("cd " + dir_ +
+                           " && openssl req -x509 -newkey rsa:2048 -nodes -keyout key.pem -out"
+                           " cert.pem -days 2 -subj /CN=localhost >/dev/null 2>&1")
+                              .c_str()),
+              0);
+    auto server = mnemo::testing::StartServer([this](std::uint16_t port) {
+      std::vector<std::string> argv = {MNEMO_MNEMOD_BIN, "-p", std::to_string(port), "-Z", "-o",
+                                        "ssl_chain_cert=" + dir_ + "/cert.pem,ssl_key=" + dir_ +
+                                            "/key.pem"};
+      if (::geteuid() == 0) argv.insert(argv.end(), {"-u", "root"});
+      return argv;
+    });
+    ASSERT_TRUE(server.ok()) << server.error().message;
+    server_ = std::move(server.value());
+    servers_ = "localhost:" + std::to_string(server_.port);
+  }
+  void TearDown() override {
+    server_.process.Stop();
+    std::filesystem::remove_all(dir_);
+  }
+
+  mnemo_status Store(const mnemo_tls_options* tls) {
+    mnemo_options options{};
+    options.servers = servers_.c_str();
+    mnemo_client* client = nullptr;
+    if (mnemo_client_new_tls(&options, tls, &client) != MNEMO_OK) return MNEMO_INVALID;
+    const mnemo_status status = mnemo_store(client, MNEMO_SET, "k", 1, "v", 1, 0, 0, 0);
+    mnemo_client_free(client);
+    return status;
+  }
+
+  std::string dir_;
+  std::string servers_;
+  mnemo::testing::RunningServer server_;
+};
+
+TEST_F(CApiTlsTest, StoresOverTls) {
+  const std::string ca = dir_ + "/cert.pem";
+  mnemo_tls_options tls{};
+  tls.ca_file = ca.c_str();
+  EXPECT_EQ(Store(&tls), MNEMO_OK) << mnemo_last_error();
+}
+
+TEST_F(CApiTlsTest, FailuresAreErrorsWithMessages) {
+  const std::string missing = dir_ + "/none.pem";
+  mnemo_tls_options tls{};
+  tls.ca_file = missing.c_str();
+  EXPECT_EQ(Store(&tls), MNEMO_ERROR);
+  EXPECT_NE(std::string(mnemo_last_error()).find("tls: " + missing), std::string::npos)
+      << mnemo_last_error();
+  mnemo_tls_options system_cas{};  // the self-signed certificate is not among them
+  EXPECT_EQ(Store(&system_cas), MNEMO_ERROR);
+  EXPECT_NE(std::string(mnemo_last_error()).find("tls: "), std::string::npos);
+  EXPECT_EQ(Store(nullptr), MNEMO_ERROR);  // plain text to a TLS port
 }
 #endif
 

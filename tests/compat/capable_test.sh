@@ -27,6 +27,15 @@ for _ in $(seq 200); do
 done
 [ -n "$mnemod_port" ] || { echo "mnemod did not start:" >&2; cat "$log" >&2; exit 1; }
 
+# True when the server on $ref_port is the memcached started here: another test may take the
+# port between the probe and memcached's bind, and answer the connect while ours fails.
+ref_is_ours() {
+  local pid
+  pid=$( (exec 3<>"/dev/tcp/127.0.0.1/$ref_port" && printf 'stats\r\nquit\r\n' >&3 &&
+    timeout 2 cat <&3) 2>/dev/null | tr -d '\r' | sed -n 's/^STAT pid //p')
+  [ "$pid" = "$ref_pid" ]
+}
+
 # memcached cannot be asked for an OS-chosen port: take a free one, retry if it was taken.
 as_root=()
 [ "$(id -u)" -eq 0 ] && as_root=(-u root)
@@ -36,7 +45,7 @@ print(s.getsockname()[1])')
   memcached -l 127.0.0.1 -p "$ref_port" -U 0 -t 1 "${as_root[@]}" &
   ref_pid=$!
   for _ in $(seq 100); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$ref_port") 2>/dev/null && break 2
+    ref_is_ours && break 2
     kill -0 "$ref_pid" 2>/dev/null || break
     sleep 0.05
   done

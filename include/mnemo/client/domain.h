@@ -31,16 +31,19 @@
 namespace mnemo::client {
 
 // `servers NAME` on one server: the list it keeps (version 0 when it has none).
+// Each opens a connection of its own, over TLS when `tls.enabled`.
 Result<domains::List> FetchDomain(const ServerSpec& server, std::string_view name,
-                                  std::chrono::milliseconds timeout);
+                                  std::chrono::milliseconds timeout, const TlsOptions& tls = {});
 // `domain_update NAME VERSION` on one server.
 Result<domains::UpdateResult> PushDomain(const ServerSpec& server, std::string_view name,
                                          std::uint64_t version,
                                          std::span<const domains::Change> changes,
-                                         std::chrono::milliseconds timeout);
+                                         std::chrono::milliseconds timeout,
+                                         const TlsOptions& tls = {});
 // `clients` on one server.
 Result<std::vector<domains::ClientInfo>> FetchClients(const ServerSpec& server,
-                                                      std::chrono::milliseconds timeout);
+                                                      std::chrono::milliseconds timeout,
+                                                      const TlsOptions& tls = {});
 // A domain list entry as the client library's server spec (weight included).
 Result<ServerSpec> ToServerSpec(const domains::Server& server);
 // Removes the shared memory of `name` on this host (it outlives the processes that used it);

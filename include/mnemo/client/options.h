@@ -52,8 +52,20 @@ struct ServerSpec {
   std::string Label() const;
 };
 
+// TLS to servers started with memcached's -Z. The server's certificate is always checked: it
+// must chain to `ca_file` (empty: the system's CAs) and name the host the spec gives (a DNS
+// name, or an IP address literal). `cert_file`/`key_file` are sent when the server asks
+// (ssl_verify_mode >= 1); `key_file` empty: the key is in `cert_file`.
+struct TlsOptions {
+  bool enabled = false;
+  std::string ca_file;
+  std::string cert_file;
+  std::string key_file;
+};
+
 struct Options {
   std::vector<ServerSpec> servers;
+  TlsOptions tls;
   Protocol protocol = Protocol::kAscii;
   Distribution distribution = Distribution::kModula;
   // The key hash. Unset: what libmemcached uses for the distribution, one_at_a_time, except md5

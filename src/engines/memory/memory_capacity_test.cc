@@ -30,12 +30,14 @@ class MemoryCapacityTest : public ::testing::TestWithParam<std::size_t> {
     return std::string(key, static_cast<std::size_t>(length));
   }
   StoreStatus Set(std::size_t i) {
-    StoreRequest request{HashedKey(Key(i))};
+    const std::string key = Key(i);  // HashedKey borrows it
+    StoreRequest request{HashedKey(key)};
     request.value = std::string_view(value_);
     return engine_->Store(request).status;
   }
   bool Has(std::size_t i) {
-    return engine_->Get(GetRequest{HashedKey(Key(i))}, [](const ItemView&) {}) == GetStatus::kHit;
+    const std::string key = Key(i);
+    return engine_->Get(GetRequest{HashedKey(key)}, [](const ItemView&) {}) == GetStatus::kHit;
   }
   std::size_t Items() {
     std::size_t items = 0;

@@ -166,9 +166,9 @@ TEST_F(MemoryEngineTest, SizesGroupReportsTrackingDisabled) {
 }
 
 // Items store no hash: eviction finds each item's index slot by rehashing its key. Keys of
-// every byte value and length, through evictions from both queues (the hot keys are read, so
-// they are promoted and reinserted), must stay findable, and what the index holds must be
-// exactly what the stats count.
+// every byte value and length, through many evictions (and promotions of the hot keys, which
+// are read), must stay findable, and what the index holds must be exactly what the stats
+// count.
 TEST_F(MemoryEngineTest, EvictionRehashesKeysOfAnyBytesAndLength) {
   MemoryEngine small(clock_, MemoryEngineConfig{.memory_limit_bytes = 2 << 20, .shards = 2});
   auto key_of = [](std::size_t i) {  // i's four bytes (NULs included), then 0 to 246 more

@@ -1,6 +1,7 @@
-// Classic ASCII admin verbs. We have no slab allocator, LRU segments, crawler thread, log
-// watchers or TLS, so these answer what a memcached 1.6.18 release build answers when the
-// request is valid and nothing needs doing, and its exact error lines otherwise. Debug-build
+// Classic ASCII admin verbs. We have no slab allocator, LRU segments, crawler thread or log
+// watchers, so these answer what a memcached 1.6.18 release build answers when the request is
+// valid and nothing needs doing, and its exact error lines otherwise. refresh_certs goes to
+// the host (SessionHooks::RefreshCerts), which knows whether TLS is on. Debug-build
 // verbs (misbehave, debugtime, debugitem) and extstore (not configured) answer ERROR.
 #include <algorithm>
 #include <array>
@@ -152,6 +153,13 @@ void ExecuteWatch(const Args& args, std::string_view streams, std::string& out) 
   Send(quiet, "OK", out);
 }
 
+// memcached sends a failure whatever noreply says; only the OK is silenced.
+void ExecuteRefreshCerts(const Args& args, SessionContext& context, std::string& out) {
+  const std::string failure = context.hooks.RefreshCerts();
+  if (!failure.empty()) return Send(false, failure, out);
+  Send(args.last == "noreply", "OK", out);
+}
+
 }  // namespace
 
 void ExecuteAdmin(const Request& request, SessionContext& context, std::string& out) {
@@ -161,7 +169,7 @@ void ExecuteAdmin(const Request& request, SessionContext& context, std::string& 
   if (verb == "lru") return ExecuteLru(args, out);
   if (verb == "lru_crawler") return ExecuteLruCrawler(args, context, out);
   if (verb == "watch") return ExecuteWatch(args, request.args, out);
-  if (verb == "refresh_certs") return Send(false, "Error TLS not enabled", out);
+  if (verb == "refresh_certs") return ExecuteRefreshCerts(args, context, out);
   Send(false, kErrorLine, out);
 }
 

@@ -244,8 +244,23 @@ TEST_F(AsciiAdminTest, WatchRefreshCertsAndDebugVerbs) {
             "ERROR\r\n");
   EXPECT_EQ(Run("refresh_certs\r\nrefresh_certs noreply\r\n"),
             "Error TLS not enabled\r\nError TLS not enabled\r\n");
+  EXPECT_EQ(hooks_.refreshes, 0);
   EXPECT_EQ(Run("misbehave\r\ndebugtime 10\r\ndebugitem\r\nextstore\r\n"),
             "ERROR\r\nERROR\r\nERROR\r\nERROR\r\n");
+}
+
+// With TLS on, the host reloads: OK (silenced by noreply), or its error line whatever
+// noreply says (memcached 1.6.18 -Z, a missing certificate file).
+TEST_F(AsciiAdminTest, RefreshCertsAsksTheHost) {
+  hooks_.tls = true;
+  EXPECT_EQ(Run("refresh_certs\r\nrefresh_certs noreply\r\nversion\r\n"),
+            "OK\r\nVERSION 1.6.18\r\n");
+  EXPECT_EQ(hooks_.refreshes, 2);
+  hooks_.refresh_failure = "Error loading the certificate chain: c.pem : error:x";
+  EXPECT_EQ(Run("refresh_certs\r\nrefresh_certs noreply\r\n"),
+            "Error loading the certificate chain: c.pem : error:x\r\n"
+            "Error loading the certificate chain: c.pem : error:x\r\n");
+  EXPECT_EQ(hooks_.refreshes, 4);
 }
 
 }  // namespace

@@ -39,6 +39,11 @@ class RecordingHooks : public SessionHooks {
     memlimit = megabytes;
     return accept_memlimit;
   }
+  std::string RefreshCerts() override {
+    if (!tls) return SessionHooks::RefreshCerts();
+    ++refreshes;
+    return refresh_failure;
+  }
 
   int resets = 0;
   int verbosity = -1;
@@ -46,6 +51,9 @@ class RecordingHooks : public SessionHooks {
   bool shutdown_graceful = false;
   std::uint64_t memlimit = 0;
   bool accept_memlimit = true;
+  bool tls = false;  // RefreshCerts: the base's "not enabled" while false
+  int refreshes = 0;
+  std::string refresh_failure;  // what RefreshCerts returns when tls is set; "" = success
 };
 
 class HandlerTest : public ::testing::Test {

@@ -10,12 +10,15 @@ namespace {
 using namespace std::string_literals;
 
 TEST(ParsePlainTest, SplitsAuthzidUserAndPassword) {
-  std::optional<PlainCredentials> plain = ParsePlain("\0alice\0secret"s);
+  // The credentials are views into the message, which must outlive them.
+  const std::string first = "\0alice\0secret"s;
+  std::optional<PlainCredentials> plain = ParsePlain(first);
   ASSERT_TRUE(plain);
   EXPECT_EQ(plain->authzid, "");
   EXPECT_EQ(plain->user, "alice");
   EXPECT_EQ(plain->password, "secret");
-  plain = ParsePlain("alice\0alice\0"s);
+  const std::string second = "alice\0alice\0"s;
+  plain = ParsePlain(second);
   ASSERT_TRUE(plain);
   EXPECT_EQ(plain->authzid, "alice");
   EXPECT_EQ(plain->password, "");

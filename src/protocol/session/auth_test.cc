@@ -12,6 +12,7 @@
 #include "engines/map/map_engine.h"
 #include "fragments.h"
 #include "manual_clock.h"
+#include "session_feed.h"
 #include "mnemo/session.h"
 #include "session/ascii_auth.h"
 
@@ -39,19 +40,7 @@ class AuthSessionTest : public ::testing::Test {
   // Feeds `input` in `fragment`-byte reads (0 = whole) through a fresh session.
   std::string Drive(std::string_view input, std::size_t fragment = 0) {
     Session session(engine_, config_, counters_);
-    std::string buffer, output;
-    std::size_t fed = 0;
-    if (fragment == 0) fragment = input.size();
-    while (fed < input.size() && !session.closing()) {
-      const std::size_t n = std::min(fragment, input.size() - fed);
-      buffer.append(input.substr(fed, n));
-      fed += n;
-      std::size_t used;
-      do {
-        used = session.Process(buffer, output);
-        buffer.erase(0, used);
-      } while (used > 0 && !buffer.empty() && !session.closing());
-    }
+    std::string output = testing::FeedSession(session, input, fragment);
     closed_ = session.closing();
     return output;
   }

@@ -10,6 +10,7 @@
 
 #include "engines/map/map_engine.h"
 #include "manual_clock.h"
+#include "session_feed.h"
 
 namespace mnemo {
 namespace {
@@ -34,24 +35,10 @@ std::string BinaryNoop(std::uint32_t opaque) { return BinaryHeader(0x0a, 0, 0, 0
 
 class SessionTest : public ::testing::Test {
  protected:
-  // Feeds `input` in `fragment`-byte reads (0 = all at once) the way a server does: append,
-  // Process, drop what was consumed, send the output, repeat while Process makes progress.
+  // Feeds `input` in `fragment`-byte reads (0 = all at once) through a fresh session.
   std::string Drive(std::string_view input, std::size_t fragment = 0) {
     Session session(engine_, config_, counters_);
-    std::string buffer, output;
-    std::size_t fed = 0;
-    if (fragment == 0) fragment = input.size();
-    while (fed < input.size() && !session.closing()) {
-      std::size_t n = std::min(fragment, input.size() - fed);
-      buffer.append(input.substr(fed, n));
-      fed += n;
-      std::size_t used;
-      do {
-        used = session.Process(buffer, output);
-        EXPECT_LE(used, buffer.size());
-        buffer.erase(0, used);
-      } while (used > 0 && !buffer.empty() && !session.closing());
-    }
+    std::string output = testing::FeedSession(session, input, fragment);
     closed_ = session.closing();
     protocol_ = session.protocol();
     return output;

@@ -52,7 +52,8 @@ PushResult Push(const Settings& settings, const std::vector<mc::ServerSpec>& tar
   const std::vector<md::Change> changes = WholeList(servers);
   PushResult result;
   for (const mc::ServerSpec& target : targets) {
-    auto pushed = mc::PushDomain(target, settings.domain, version, changes, settings.timeout);
+    auto pushed =
+        mc::PushDomain(target, settings.domain, version, changes, settings.timeout, settings.tls);
     if (!pushed) {
       err << "mcadmin: " << pushed.error().message << " (skipped; run sync later)\n";
       result.code = kExitServer;
@@ -82,7 +83,7 @@ Survey TakeSurvey(const Settings& settings) {
   for (const mc::ServerSpec& seed : settings.seeds) AddServer(survey, known, seed);
   for (std::size_t i = 0; i < survey.servers.size(); ++i) {
     const mc::ServerSpec spec = survey.servers[i];
-    auto list = mc::FetchDomain(spec, settings.domain, settings.timeout);
+    auto list = mc::FetchDomain(spec, settings.domain, settings.timeout, settings.tls);
     if (!list) {
       survey.down[spec.Label()] = list.error().message;
       continue;
@@ -122,7 +123,8 @@ int Change(const Settings& settings, const md::Change& change, std::ostream& out
     Survey added;
     AddListed(added, known, next);
     for (const mc::ServerSpec& spec : added.servers) {
-      if (auto probe = mc::FetchDomain(spec, settings.domain, settings.timeout); !probe) {
+      auto probe = mc::FetchDomain(spec, settings.domain, settings.timeout, settings.tls);
+      if (!probe) {
         err << "mcadmin: " << probe.error().message << " (skipped; run sync later)\n";
         code = kExitServer;
         continue;

@@ -26,6 +26,7 @@ struct Settings {
   std::string domain;
   std::vector<mnemo::client::ServerSpec> seeds;
   std::chrono::milliseconds timeout{2000};
+  mnemo::client::TlsOptions tls;  // --tls, --ca, --cert, --key
   bool json = false;
 };
 

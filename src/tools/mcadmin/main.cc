@@ -17,6 +17,8 @@ struct Invocation {
   std::string servers = "127.0.0.1:11211";
   std::string domain;
   double timeout_seconds = 2.0;
+  bool tls = false;  // --tls; --ca, --cert and --key imply it
+  std::string ca, cert, key;
   bool json = false;
   std::string command;
   std::string server;  // add / remove
@@ -28,6 +30,10 @@ void Define(CLI::App& app, Invocation& inv) {
   app.add_option("--domain,-d", inv.domain, "The domain (server list) to work on");
   app.add_option("--timeout", inv.timeout_seconds, "Seconds to wait for each server")
       ->capture_default_str();
+  app.add_flag("--tls", inv.tls, "TLS to every server (memcached -Z)");
+  app.add_option("--ca", inv.ca, "CA certificates (PEM) for the servers; implies --tls");
+  app.add_option("--cert", inv.cert, "Client certificate (PEM), for ssl_verify_mode >= 1");
+  app.add_option("--key", inv.key, "Private key of --cert (PEM; default: the --cert file)");
   app.add_flag("--json", inv.json, "list, clients: JSON output");
   app.require_subcommand(1);
   app.fallthrough();  // `mcadmin ... clients --json` as well as `mcadmin --json ... clients`
@@ -67,6 +73,10 @@ std::optional<mcadmin::Settings> MakeSettings(const Invocation& inv) {
       std::max(std::chrono::milliseconds(1),
                std::chrono::milliseconds(static_cast<long>(inv.timeout_seconds * 1000)));
   settings.json = inv.json;
+  settings.tls = {.enabled = inv.tls || !inv.ca.empty() || !inv.cert.empty() || !inv.key.empty(),
+                  .ca_file = inv.ca,
+                  .cert_file = inv.cert,
+                  .key_file = inv.key};
   return settings;
 }
 

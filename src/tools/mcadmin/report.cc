@@ -69,7 +69,7 @@ int Clients(const Settings& settings, std::ostream& out, std::ostream& err) {
   if (settings.json) out << "[";
   for (const mc::ServerSpec& server : survey.servers) {
     if (survey.down.count(server.Label())) continue;
-    auto clients = mc::FetchClients(server, settings.timeout);
+    auto clients = mc::FetchClients(server, settings.timeout, settings.tls);
     if (!clients) {
       err << "mcadmin: " << clients.error().message << " (skipped)\n";
       code = kExitServer;
@@ -102,6 +102,7 @@ int ServerCommand(const Settings& settings, const std::string& command, std::ost
   }
   if (options.servers.empty()) options.servers = settings.seeds;
   options.connect_timeout = options.io_timeout = settings.timeout;
+  options.tls = settings.tls;
   auto client = mc::Client::Create(options);
   if (!client) {
     err << "mcadmin: " << client.error().message << '\n';

@@ -106,6 +106,11 @@ void DefineCommandLine(CLI::App& app, Invocation& inv) {
   app.add_option("--timeout", inv.timeout_seconds, "Connect and I/O timeout in seconds")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  app.add_flag("--tls", inv.tls, "TLS to every server (memcached -Z); the server's certificate "
+               "must chain to --ca (default: the system's CAs) and name its host");
+  app.add_option("--ca", inv.tls_ca, "CA certificates (PEM) for the servers; implies --tls");
+  app.add_option("--cert", inv.tls_cert, "Client certificate (PEM), for ssl_verify_mode >= 1");
+  app.add_option("--key", inv.tls_key, "Private key of --cert (PEM; default: the --cert file)");
   app.add_flag("--json,-j", inv.json, "JSON output (get, gets, gat, gats, stats, version, keys)");
   app.add_flag("--man", inv.man, "Print the manual page (troff) and exit");
   app.require_subcommand(0, 1);

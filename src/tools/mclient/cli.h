@@ -18,6 +18,9 @@ struct Invocation {
   std::string distribution = "modula";
   std::string hash;  // empty: the distribution's default
   double timeout_seconds = 2.0;
+  // --tls; --ca, --cert and --key imply it.
+  bool tls = false;
+  std::string tls_ca, tls_cert, tls_key;
   bool json = false;
   bool man = false;  // print the manual page (troff) and exit
 

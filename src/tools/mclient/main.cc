@@ -34,6 +34,11 @@ std::unique_ptr<mnemo::client::Client> MakeClient(const Invocation& inv) {
   if (!inv.hash.empty()) options.hash = hash.value();
   const auto timeout = std::chrono::milliseconds(static_cast<long>(inv.timeout_seconds * 1000));
   options.connect_timeout = options.io_timeout = std::max(timeout, std::chrono::milliseconds(1));
+  const bool tls = inv.tls || !inv.tls_ca.empty() || !inv.tls_cert.empty() || !inv.tls_key.empty();
+  options.tls = {.enabled = tls,
+                 .ca_file = inv.tls_ca,
+                 .cert_file = inv.tls_cert,
+                 .key_file = inv.tls_key};
   auto client = mc::Client::Create(std::move(options));
   if (!client) std::cerr << "mclient: " << client.error().message << '\n';
   return client ? std::move(client.value()) : nullptr;
