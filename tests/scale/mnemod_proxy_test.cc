@@ -3,7 +3,8 @@
 // - keys land on the upstream mnemo_client's hashing picks for the same server list and options;
 // - items keep flags and CAS through the proxy, multi-gets come back whole and in order,
 //   counters and touch work, stats are summed and flush_all reaches every upstream;
-// - a killed upstream fails its keys only (SERVER_ERROR on a store, a miss on a get) while the
+// - a killed upstream fails its keys only (SERVER_ERROR on a store, SERVER_ERROR backend failure
+//   on get/delete/touch, for a multi-get that has one of its keys, for mg and md) while the
 //   others are served, and serves them again once restarted;
 // - with eject=1 the killed upstream's keys move to the others, and come back after retry_ms;
 // - concurrent pipelining connections each get exactly their own replies, in order;
@@ -183,13 +184,26 @@ TEST_F(MnemodProxyTest, KilledUpstreamFailsOnlyItsKeysUntilRestarted) {
   const std::vector<std::string> keys = Keys(120);
   for (const std::string& key : keys) ASSERT_EQ(Set(key), "STORED\r\n");
   Kill(1);
+  constexpr std::string_view kFailed = "SERVER_ERROR backend failure\r\n";
+  std::string lost_key, kept_key;
   for (const std::string& key : keys) {
     const bool lost = Owner(key) == 1;
+    (lost ? lost_key : kept_key) = key;
     EXPECT_EQ(Set(key), lost ? "SERVER_ERROR out of memory storing object\r\n" : "STORED\r\n")
         << key;
-    const std::string got = Ask("get " + key + "\r\n", "END\r\n");
-    EXPECT_EQ(got, lost ? "END\r\n" : "VALUE " + key + " 0 1\r\nv\r\nEND\r\n") << key;
+    const std::string got = Ask("get " + key + "\r\n", lost ? "\r\n" : "END\r\n");
+    EXPECT_EQ(got, lost ? kFailed : "VALUE " + key + " 0 1\r\nv\r\nEND\r\n") << key;
   }
+  ASSERT_FALSE(lost_key.empty());
+  ASSERT_FALSE(kept_key.empty());
+  // One reply per request: a multi-get with a failed key is one error line, nothing after it.
+  EXPECT_EQ(Ask("get " + kept_key + " " + lost_key + "\r\nmn\r\n", "MN\r\n"),
+            std::string(kFailed) + "MN\r\n");
+  EXPECT_EQ(Ask("touch " + lost_key + " 10\r\ndelete " + lost_key + "\r\nmg " + lost_key +
+                    " v\r\nmd " + lost_key + " q\r\nmn\r\n",
+                "MN\r\n"),
+            std::string(kFailed) + std::string(kFailed) + std::string(kFailed) +
+                std::string(kFailed) + "MN\r\n");
   const std::string stats = Ask("stats\r\n", "END\r\n");
   EXPECT_NE(stats.find("STAT proxy_upstreams_unreachable 1\r\n"), std::string::npos) << stats;
   ASSERT_NO_FATAL_FAILURE(Restart(1));

@@ -46,7 +46,7 @@ GetStatus ProxyEngine::Get(const GetRequest& request, ItemVisitor on_hit) {
   Result<std::optional<client::Item>> got = upstreams_->Get(request.key.key(), options);
   if (!got) {
     Failed();
-    return GetStatus::kMiss;
+    return GetStatus::kError;
   }
   if (!got->has_value()) return GetStatus::kMiss;
   const client::Item& item = **got;
@@ -88,7 +88,7 @@ StoreResult ProxyEngine::Store(const StoreRequest& request) {
 DeleteStatus ProxyEngine::Delete(const DeleteRequest& request) {
   if (request.invalidate || request.new_cas != 0) {
     unsupported_.fetch_add(1, std::memory_order_relaxed);
-    return DeleteStatus::kNotFound;  // engine.h has no error status for a delete
+    return DeleteStatus::kError;
   }
   if (request.compare_cas != 0) {
     // Classic delete has no CAS: compare first (not atomic with the delete; README.md).
@@ -96,7 +96,7 @@ DeleteStatus ProxyEngine::Delete(const DeleteRequest& request) {
         upstreams_->Get(request.key.key(), client::GetOptions{.with_cas = true});
     if (!got) {
       Failed();
-      return DeleteStatus::kNotFound;
+      return DeleteStatus::kError;
     }
     if (!got->has_value()) return DeleteStatus::kNotFound;
     if ((*got)->cas != request.compare_cas) return DeleteStatus::kExists;
@@ -104,7 +104,7 @@ DeleteStatus ProxyEngine::Delete(const DeleteRequest& request) {
   Result<DeleteStatus> deleted = upstreams_->Delete(request.key.key());
   if (!deleted) {
     Failed();
-    return DeleteStatus::kNotFound;
+    return DeleteStatus::kError;
   }
   return *deleted;
 }
@@ -155,7 +155,7 @@ TouchStatus ProxyEngine::Touch(const HashedKey& key, std::int64_t exptime) {
   Result<TouchStatus> touched = upstreams_->Touch(key.key(), exptime);
   if (!touched) {
     Failed();
-    return TouchStatus::kNotFound;
+    return TouchStatus::kError;
   }
   return *touched;
 }

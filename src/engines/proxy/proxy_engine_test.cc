@@ -160,11 +160,11 @@ TEST_F(ProxyEngineTest, FlushAndStatsFanOutToEveryUpstream) {
 TEST_F(ProxyEngineTest, UnreachableUpstreamGivesErrorStatusesAndCountsThem) {
   auto engine = Engine(DeadAddress());
   EXPECT_EQ(engine->Get(GetRequest{HashedKey("k")}, [](const ItemView&) { FAIL(); }),
-            GetStatus::kMiss);
+            GetStatus::kError);
   StoreRequest set{HashedKey("k")};
   EXPECT_EQ(engine->Store(set).status, StoreStatus::kNoMemory);
-  EXPECT_EQ(engine->Delete(DeleteRequest{HashedKey("k")}), DeleteStatus::kNotFound);
-  EXPECT_EQ(engine->Touch(HashedKey("k"), 1), TouchStatus::kNotFound);
+  EXPECT_EQ(engine->Delete(DeleteRequest{HashedKey("k")}), DeleteStatus::kError);
+  EXPECT_EQ(engine->Touch(HashedKey("k"), 1), TouchStatus::kError);
   EXPECT_EQ(engine->Arithmetic(ArithRequest{HashedKey("k")}).status, ArithStatus::kNotStored);
   ArithRequest create{HashedKey("k")};
   create.create_exptime = 0;
@@ -222,7 +222,7 @@ TEST_F(ProxyEngineTest, WhatClassicCommandsCannotCarryIsRefusedNotDropped) {
   EXPECT_EQ(engine->Store(set).status, StoreStatus::kNoMemory);
   DeleteRequest invalidate{HashedKey("k")};
   invalidate.invalidate = true;
-  EXPECT_EQ(engine->Delete(invalidate), DeleteStatus::kNotFound);
+  EXPECT_EQ(engine->Delete(invalidate), DeleteStatus::kError);
   ArithRequest arith{HashedKey("k")};
   arith.compare_cas = 2;
   EXPECT_EQ(engine->Arithmetic(arith).status, ArithStatus::kNotStored);
