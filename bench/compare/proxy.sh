@@ -7,6 +7,7 @@
 # on CLIENT_CPU; the upstreams are not pinned.
 #
 #   bench/compare/proxy.sh [ROUNDS] [SECONDS]      (defaults 3 and 10)
+#   PROXY_OPTIONS=";pool=16" bench/compare/proxy.sh   (appended to mnemod's --engine proxy: spec)
 # shellcheck source=bench/compare/lib.sh
 source "$(dirname "$0")/lib.sh"
 
@@ -46,6 +47,7 @@ start_nutcracker() {  # sets SERVER_PID and SERVER_PORT
 }
 
 spec="proxy:$(IFS=,; echo "${upstreams[*]}");distribution=ketama_weighted;hash=md5"
+spec+="${PROXY_OPTIONS:-}"
 echo "| round | proxy | ops | TPS | proxy CPU us/request |"
 echo "|---|---|---|---|---|"
 for round in $(seq 1 "$ROUNDS"); do
