@@ -25,6 +25,7 @@ USER_FLAG=()
 if [ "$(id -u)" = 0 ]; then USER_FLAG=(-u root); fi
 
 STARTED_PIDS=()
+declare -A SERVER_KINDS=()  # pid -> memcached | mnemod
 cleanup_servers() {
   local pid
   for pid in "${STARTED_PIDS[@]:-}"; do
@@ -60,6 +61,7 @@ start_server() {
       "$@" >"$log" 2>&1 &
     SERVER_PID=$!
     STARTED_PIDS+=("$SERVER_PID")
+    SERVER_KINDS[$SERVER_PID]=memcached
     wait_for_port "$SERVER_PORT"
   else
     taskset -c "$SERVER_CPU" "$MNEMOD" "${USER_FLAG[@]}" -l 127.0.0.1 -p 0 "$@" >"$log" 2>&1 &
@@ -78,7 +80,14 @@ start_server() {
 }
 
 stop_server() {  # PID
-  kill "$1" 2>/dev/null || true
+  # memcached takes most of a second to act on SIGTERM and keeps nothing worth a clean stop
+  # here; mnemod stops at once.
+  if [ "${SERVER_KINDS[$1]:-}" = memcached ]; then
+    kill -KILL "$1" 2>/dev/null || true
+  else
+    kill "$1" 2>/dev/null || true
+  fi
+  unset "SERVER_KINDS[$1]"
   wait "$1" 2>/dev/null || true
   local kept=() pid
   for pid in "${STARTED_PIDS[@]:-}"; do [ "$pid" != "$1" ] && kept+=("$pid"); done
@@ -102,8 +111,9 @@ stat_value() {  # PORT NAME: one field of `stats`
   printf '%s\n' "$reply" | tr -d '\r' | awk -v name="$2" '$1 == "STAT" && $2 == name { print $3 }'
 }
 
-json_field() {  # JSON NAME: a number from mnemo-bench --json output
-  printf '%s\n' "$1" | sed -n "s/.*\"$2\":\([-0-9.e]*\).*/\1/p"
+json_field() {  # JSON NAME: a number from mnemo-bench --json output, its first occurrence
+  # (before the first "}": "p99" is the latency's, not the send lag's further on)
+  printf '%s\n' "$1" | sed -n "s/^[^}]*\"$2\":\([-0-9.e]*\).*/\1/p"
 }
 
 median() {  # numbers as arguments

@@ -5,23 +5,33 @@
 #   bytes_per_item.sh   RSS per item, 1,000,000 items of 100 bytes, -m 2048
 #   hit_ratio.sh        hit ratio at -m 64 on five seeded streams of REQUESTS requests
 #   memcaslap.sh        memcaslap TPS, 90 % get, -t 2, ROUNDS alternating rounds of SECONDS
-#   throughput.sh       mnemo-bench scenarios, same alternation
-# The tables go to stdout and to BUILD/compare-results.md; with --write-doc they also replace
-# the generated section of docs/BENCHMARKS.md (between its "results" markers).
+#   crosscheck.sh       memcaslap and mnemo-bench against the same server: do they agree?
+#   throughput.sh       issue 10's eight mnemo-bench scenarios, same alternation, and plot.sh
+# Servers are pinned to core SERVER_CPU and clients to CLIENT_CPU with taskset. The tables go
+# to stdout and to BUILD/compare-results.md, the plots to BUILD/compare-img/; with --write-doc
+# the tables also replace the generated section of docs/BENCHMARKS.md (between its "results"
+# markers) and the plots go to docs/img/.
 #
 #   bench/compare/run.sh [--write-doc] [--quick]
 #   Environment: BUILD (default build-bench), ROUNDS (3), SECONDS_PER_RUN (10), REQUESTS
-#   (5000000), SERVER_CPU (0), CLIENT_CPU (1). --quick: 1 round of 3 s, 500000 requests.
+#   (5000000), SERVER_CPU (0), CLIENT_CPU (1), NO_BUILD (1: use BUILD's binaries as they are),
+#   WORK and IMG (where rounds and plots go, default BUILD/compare-work and BUILD/compare-img).
+#   --quick: a smoke test of the scenarios only (no bytes per item, hit ratio or memcaslap),
+#   1 round of 2 s each on 10,000 keys.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "$0")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
 export BUILD="${BUILD:-$REPO/build-bench}"
 WRITE_DOC=0
+QUICK=0
 for arg in "$@"; do
   case "$arg" in
     --write-doc) WRITE_DOC=1 ;;
-    --quick) ROUNDS=1 SECONDS_PER_RUN=3 REQUESTS=500000 ;;
+    --quick)
+      QUICK=1 ROUNDS="${ROUNDS:-1}" SECONDS_PER_RUN="${SECONDS_PER_RUN:-2}"
+      export KEY_COUNT="${KEY_COUNT:-10000}"
+      ;;
     *) echo "usage: $0 [--write-doc] [--quick]" >&2; exit 2 ;;
   esac
 done
@@ -29,11 +39,19 @@ ROUNDS="${ROUNDS:-3}"
 SECONDS_PER_RUN="${SECONDS_PER_RUN:-10}"
 REQUESTS="${REQUESTS:-5000000}"
 
-if [ ! -f "$BUILD/build.ninja" ]; then
-  cmake -S "$REPO" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMNEMO_BENCH=ON \
-    -DMNEMO_TESTS=OFF -DMNEMO_EXAMPLES=OFF >/dev/null
+if [ "$QUICK" = 1 ] && [ "$WRITE_DOC" = 1 ]; then
+  echo "$0: --quick numbers are a smoke test, not for the doc" >&2
+  exit 2
 fi
-ninja -C "$BUILD" -j "$(nproc)" mnemod mnemo-bench >/dev/null
+if [ "${NO_BUILD:-0}" != 1 ]; then
+  if [ ! -f "$BUILD/build.ninja" ]; then
+    cmake -S "$REPO" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMNEMO_BENCH=ON \
+      -DMNEMO_TESTS=OFF -DMNEMO_EXAMPLES=OFF >/dev/null
+  fi
+  ninja -C "$BUILD" -j "$(nproc)" mnemod mnemo-bench >/dev/null
+fi
+export WORK="${WORK:-$BUILD/compare-work}"
+IMG="${IMG:-$BUILD/compare-img}"
 
 OUT="$BUILD/compare-results.md"
 {
@@ -48,21 +66,36 @@ OUT="$BUILD/compare-results.md"
   echo "tree); load average at start: $(cut -d' ' -f1-3 /proc/loadavg). Servers on core"
   echo "${SERVER_CPU:-0}, clients on core ${CLIENT_CPU:-1}; the machine was shared (see above)."
   echo
-  echo "### Bytes per item (1,000,000 items, 11-byte keys, 100-byte values)"
+  if [ "$QUICK" = 0 ]; then
+    echo "### Bytes per item (1,000,000 items, 11-byte keys, 100-byte values)"
+    echo
+    "$HERE/bytes_per_item.sh"
+    echo
+    echo "### Hit ratio at -m 64"
+    echo
+    "$HERE/hit_ratio.sh" "$REQUESTS"
+    echo
+    echo "### memcaslap, 90 % get, -t 2 -m 64, $ROUNDS rounds of ${SECONDS_PER_RUN} s each"
+    echo
+    "$HERE/memcaslap.sh" "$ROUNDS" "$SECONDS_PER_RUN"
+    echo
+    echo "### memcaslap and mnemo-bench against the same server"
+    echo
+    "$HERE/crosscheck.sh" "$ROUNDS" "$SECONDS_PER_RUN"
+    echo
+  fi
+  echo "### Issue 10's scenarios: mnemo-bench, -t ${THREADS:-2} -m ${MEMORY_MB:-1024}, medians of" \
+    "$ROUNDS rounds of ${SECONDS_PER_RUN} s"
   echo
-  "$HERE/bytes_per_item.sh"
+  echo "Both servers on TCP loopback, pinned with \`taskset -c ${SERVER_CPU:-0}\`; mnemo-bench"
+  echo "(one thread, 50 connections, ${KEY_COUNT:-100000} keys) pinned to core ${CLIENT_CPU:-1}."
   echo
-  echo "### Hit ratio at -m 64"
+  "$HERE/throughput.sh" "$ROUNDS" "$SECONDS_PER_RUN"
   echo
-  "$HERE/hit_ratio.sh" "$REQUESTS"
+  "$HERE/plot.sh" "$WORK" "$IMG"
+  echo "![Throughput per scenario](img/bench-throughput.png)"
   echo
-  echo "### memcaslap, 90 % get, -t 2 -m 64, $ROUNDS rounds of ${SECONDS_PER_RUN} s each"
-  echo
-  "$HERE/memcaslap.sh" "$ROUNDS" "$SECONDS_PER_RUN"
-  echo
-  echo "### mnemo-bench, -t 2 -m 64, medians of $ROUNDS rounds of ${SECONDS_PER_RUN} s"
-  echo
-  "$HERE/throughput.sh" "$ROUNDS" "$SECONDS_PER_RUN" 2>/dev/null
+  echo "![Open-loop latency distribution](img/bench-latency.png)"
   echo
   echo "<!-- results:end -->"
 } | tee "$OUT"
@@ -79,5 +112,8 @@ if not pattern.search(doc):
     sys.exit(f"{doc_path}: no results markers")
 open(doc_path, "w").write(pattern.sub(lambda _: new, doc, count=1))
 PY
-  echo "updated $DOC" >&2
+  mkdir -p "$REPO/docs/img"
+  cp "$IMG/throughput.png" "$REPO/docs/img/bench-throughput.png"
+  cp "$IMG/latency.png" "$REPO/docs/img/bench-latency.png"
+  echo "updated $DOC and docs/img/bench-*.png" >&2
 fi

@@ -1,73 +1,99 @@
 #!/usr/bin/env bash
-# Throughput with mnemo-bench, closed loop: each scenario against memcached -t 2 and mnemod -t 2
-# alternately, ROUNDS rounds each, a fresh server per round (keys prefilled so gets hit).
-# Servers on core SERVER_CPU, mnemo-bench (one thread) on core CLIENT_CPU. Reports median
-# ops/s, median p99 latency and the server's CPU time per request, and the mnemod/memcached
-# ratios as the median of the per-round ratios (each mnemod round against the memcached round
-# just before it, which cancels most of the drift in what else the machine is doing).
+# Issue 10's scenarios with mnemo-bench: each against memcached and mnemod (same -t, -m, TCP on
+# loopback) alternately, memcached, mnemod, memcached, ... for ROUNDS rounds each, a fresh
+# server per round. Servers run pinned to core SERVER_CPU, mnemo-bench (one thread) to core
+# CLIENT_CPU (taskset). Every round appends one JSON line to WORK/rounds.jsonl (mnemo-bench's
+# --json output plus the server's CPU time per request: utime + stime from /proc/PID/stat
+# before and after the measured run, over the requests); summarize.py then prints the table
+# (medians and mnemod/memcached ratios) and writes the plot data that plot.sh draws.
+#
+# The open-loop scenario runs last, at OPEN_LOOP_LOAD (0.8) times memcached's median ops/s in
+# the first scenario (its closed-loop peak with the same 50 connections), the same offered load
+# for both servers, so their latency distributions compare.
 #
 #   bench/compare/throughput.sh [ROUNDS] [SECONDS]      (defaults 3 and 10)
+#   Environment: THREADS (server -t, 2), MEMORY_MB (server -m, 1024), KEY_COUNT (100000),
+#   OPEN_LOOP_LOAD (0.8), and lib.sh's.
 # shellcheck source=bench/compare/lib.sh
 source "$(dirname "$0")/lib.sh"
 
 ROUNDS="${1:-3}"
 SECONDS_PER_RUN="${2:-10}"
-MEMORY_MB="${MEMORY_MB:-64}"
-LONG_PREFIX="memcaslap-sized-key-padding-padding-padding-padding-pad:"  # 57 + 7 digits = 64 B
+THREADS="${THREADS:-2}"
+MEMORY_MB="${MEMORY_MB:-1024}"
+KEY_COUNT="${KEY_COUNT:-100000}"
+OPEN_LOOP_LOAD="${OPEN_LOOP_LOAD:-0.8}"
+HERE="$(cd "$(dirname "$0")" && pwd)"
+ROUNDS_FILE="$WORK/rounds.jsonl"
+TITLES_FILE="$WORK/scenarios.tsv"
+: >"$ROUNDS_FILE"
 
-# name | mnemo-bench arguments (besides server, duration and --json); all 90 % get, 100000 keys
-COMMON="--connections 50 --ratio 9:1 --key-count 100000"
+# id | title | prefill (yes/no) | mnemo-bench arguments besides server, duration and --json
+COMMON="--connections 50 --key-count $KEY_COUNT --no-progress"
 SCENARIOS=(
-  "90 % get, 50 conns, depth 1, 100 B|$COMMON --depth 1 --value-size 100"
-  "90 % get, 50 conns, depth 16, 100 B|$COMMON --depth 16 --value-size 100"
-  "meta mg/ms 90 % get, 50 conns, depth 1|$COMMON --protocol meta --depth 1 --value-size 100"
-  "as memcaslap: 64 B keys, 1024 B values, 50 conns|$COMMON --depth 1 --value-size 1024
-    --key-prefix $LONG_PREFIX"
+  "get90|90 % get, 50 conns, not pipelined|yes|$COMMON --ratio 9:1 --value-size 100"
+  "get90-pipelined|90 % get, 50 conns, pipelined depth 16|yes|$COMMON --ratio 9:1 --depth 16
+    --value-size 100"
+  "set-100|set only, 100 B values|no|$COMMON --ratio 0:1 --value-size 100"
+  "set-4k|set only, 4 KB values|no|$COMMON --ratio 0:1 --value-size 4096"
+  "multiget-16|multi-get of 16 keys (get only)|yes|$COMMON --ratio 1:0 --multiget 16
+    --value-size 100"
+  "meta|meta mg/ms, 90 % get|yes|$COMMON --ratio 9:1 --protocol meta --value-size 100"
+  "binary|binary get/set, 90 % get|yes|$COMMON --ratio 9:1 --protocol binary --value-size 100"
+  "open-loop|open loop at 80 % of memcached's peak, 90 % get|yes|$COMMON --ratio 9:1
+    --value-size 100"
 )
 
-echo -n "| scenario | memcached ops/s | mnemod ops/s | ops ratio * | p99 us memcached / mnemod "
-echo "| CPU us/request memcached / mnemod | CPU ratio * |"
-echo "|---|---|---|---|---|---|---|"
+# run_round ID ARGS PREFILL SERVER ROUND: one measured run, appended to ROUNDS_FILE.
+run_round() {
+  local id="$1" args="$2" prefill="$3" server="$4" round="$5" out before after
+  start_server "$server" -m "$MEMORY_MB" -t "$THREADS"
+  if [ "$prefill" = yes ]; then
+    # shellcheck disable=SC2086  # args is a list of flags
+    taskset -c "$CLIENT_CPU" "$MNEMO_BENCH" -s "127.0.0.1:$SERVER_PORT" $args --prefill \
+      --requests 1 --json >/dev/null  # prefill only (closed loop, whatever --rate says)
+  fi
+  before="$(cpu_ticks "$SERVER_PID")"
+  # shellcheck disable=SC2086
+  out="$(taskset -c "$CLIENT_CPU" "$MNEMO_BENCH" -s "127.0.0.1:$SERVER_PORT" $args \
+    --duration "$SECONDS_PER_RUN" --json)" || {
+    echo "mnemo-bench failed: $id, $server, round $round" >&2
+    return 1
+  }
+  after="$(cpu_ticks "$SERVER_PID")"
+  stop_server "$SERVER_PID"
+  python3 - "$id" "$server" "$round" "$((after - before))" "$CLK_TCK" "$out" \
+    >>"$ROUNDS_FILE" <<'PY'
+import json, sys
+scenario, server, round_, ticks, hz, out = sys.argv[1:7]
+bench = json.loads(out)
+requests = bench["requests"]
+cpu = int(ticks) * 1e6 / int(hz) / requests if requests else 0.0
+print(json.dumps({"scenario": scenario, "server": server, "round": int(round_),
+                  "cpu_us_per_request": cpu, "bench": bench}))
+PY
+  echo "round $round $server $id: $(json_field "$out" ops_per_sec) ops/s," \
+    "p99 $(json_field "$out" p99) us" >&2
+}
+
 for scenario in "${SCENARIOS[@]}"; do
-  IFS='|' read -r name args <<<"${scenario//$'\n'/ }"
-  declare -A ops=() p99=() cpu=() last=()
-  paired_ops="" paired_cpu=""
+  IFS='|' read -r id title _ <<<"$scenario"
+  printf '%s\t%s\n' "$id" "$title"
+done >"$TITLES_FILE"
+
+for scenario in "${SCENARIOS[@]}"; do
+  IFS='|' read -r id title prefill args <<<"${scenario//$'\n'/ }"
+  if [ "$id" = open-loop ]; then
+    peak="$(python3 "$HERE/summarize.py" --peak get90 "$ROUNDS_FILE")"
+    rate="$(awk -v p="$peak" -v f="$OPEN_LOOP_LOAD" 'BEGIN { printf "%.0f", p * f }')"
+    args+=" --rate $rate"
+    echo "open loop: $rate requests/s ($OPEN_LOOP_LOAD x memcached's $peak ops/s)" >&2
+  fi
   for round in $(seq 1 "$ROUNDS"); do
     for server in memcached mnemod; do
-      start_server "$server" -m "$MEMORY_MB" -t 2
-      # shellcheck disable=SC2086  # args is a list of flags
-      taskset -c "$CLIENT_CPU" "$MNEMO_BENCH" -s "127.0.0.1:$SERVER_PORT" $args --prefill \
-        --requests 1 --json >/dev/null  # prefill only
-      ticks_before="$(cpu_ticks "$SERVER_PID")"
-      # shellcheck disable=SC2086
-      out="$(taskset -c "$CLIENT_CPU" "$MNEMO_BENCH" -s "127.0.0.1:$SERVER_PORT" $args \
-        --duration "$SECONDS_PER_RUN" --json)"
-      ticks_after="$(cpu_ticks "$SERVER_PID")"
-      stop_server "$SERVER_PID"
-      requests="$(json_field "$out" requests)"
-      this_ops="$(json_field "$out" ops_per_sec)"
-      this_cpu="$(awk -v t="$((ticks_after - ticks_before))" -v hz="$CLK_TCK" \
-        -v n="$requests" 'BEGIN { printf "%.2f", t * 1e6 / hz / n }')"
-      ops[$server]+="$this_ops "
-      cpu[$server]+="$this_cpu "
-      p99[$server]+="$(printf '%s\n' "$out" | sed -n 's/.*"p99":\([0-9.]*\).*/\1/p') "
-      if [ "$server" = mnemod ]; then
-        paired_ops+="$(ratio "$this_ops" "${last[ops]}") "
-        paired_cpu+="$(ratio "$this_cpu" "${last[cpu]}") "
-      fi
-      last[ops]="$this_ops"
-      last[cpu]="$this_cpu"
-      echo "round $round $server $name: $(json_field "$out" ops_per_sec) ops/s" >&2
+      run_round "$id" "$args" "$prefill" "$server" "$round"
     done
   done
-  # shellcheck disable=SC2086  # space-separated numbers
-  {
-    a="$(median ${ops[memcached]})"; b="$(median ${ops[mnemod]})"
-    la="$(median ${p99[memcached]})"; lb="$(median ${p99[mnemod]})"
-    ca="$(median ${cpu[memcached]})"; cb="$(median ${cpu[mnemod]})"
-    printf '| %s | %.0f | %.0f | **%s** | %s / %s | %s / %s | %s |\n' "$name" "$a" "$b" \
-      "$(median $paired_ops)" "$la" "$lb" "$ca" "$cb" "$(median $paired_cpu)"
-  }
 done
-echo
-echo "\* mnemod / memcached, median of the per-round ratios; ops/s, p99 and CPU: medians."
+
+python3 "$HERE/summarize.py" --titles "$TITLES_FILE" --plot-data "$WORK" "$ROUNDS_FILE"

@@ -5,6 +5,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <openssl/err.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -14,6 +15,7 @@
 #include <stdexcept>
 
 #include "mnemo/protocol/ascii.h"
+#include "mnemo/protocol/binary.h"
 #include "mnemo/protocol/meta.h"
 
 namespace mnemo::bench {
@@ -61,13 +63,30 @@ int ConnectTcp(const std::string& host, int port) {
   return fd;
 }
 
+std::string TlsError(const char* what) {
+  char text[256] = "";
+  ERR_error_string_n(ERR_get_error(), text, sizeof(text));
+  return std::string(what) + ": " + text;
+}
+
+// A client context that accepts any server certificate: a benchmark measures a server it was
+// pointed at, and test servers use self-signed certificates.
+std::shared_ptr<SSL_CTX> MakeTlsContext() {
+  SSL_CTX* context = SSL_CTX_new(TLS_client_method());
+  if (context == nullptr) throw std::runtime_error(TlsError("SSL_CTX_new"));
+  SSL_CTX_set_verify(context, SSL_VERIFY_NONE, nullptr);
+  SSL_CTX_set_mode(context, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+  return std::shared_ptr<SSL_CTX>(context, SSL_CTX_free);
+}
+
 }  // namespace
 
 Workload::Workload(const BenchOptions& options)
     : protocol(options.protocol),
       keys(options.key_prefix, options.key_count),
-      sizes(options.value_min, options.value_max),
-      value_bytes(options.value_max, 'v') {}
+      sizes(ValueSizer::For(options)),
+      value_bytes(options.value_max, 'v'),
+      tls(options.tls ? MakeTlsContext() : nullptr) {}
 
 void Connection::PendingQueue::PopFront() {
   head_ = (head_ + 1) & (slots_.size() - 1);
@@ -89,11 +108,46 @@ Connection::Connection(const BenchOptions& options, const Workload& workload)
     : workload_(workload), key_buffer_(workload.keys.Capacity()) {
   fd_ = options.unix_socket.empty() ? ConnectTcp(options.host, options.port)
                                     : ConnectUnix(options.unix_socket);
+  if (workload.tls != nullptr) {
+    ssl_ = SSL_new(workload.tls.get());
+    if (ssl_ == nullptr || SSL_set_fd(ssl_, fd_) != 1 || SSL_connect(ssl_) != 1) {
+      const std::string error = TlsError("TLS handshake");
+      if (ssl_ != nullptr) SSL_free(ssl_);
+      close(fd_);
+      throw std::runtime_error(error);
+    }
+  }
   fcntl(fd_, F_SETFL, fcntl(fd_, F_GETFL) | O_NONBLOCK);
 }
 
 Connection::~Connection() {
+  if (ssl_ != nullptr) SSL_free(ssl_);
   if (fd_ >= 0) close(fd_);
+}
+
+long Connection::SendSome(const char* data, std::size_t size) {
+  if (ssl_ != nullptr) {
+    const int n = SSL_write(ssl_, data, static_cast<int>(std::min<std::size_t>(size, 1 << 30)));
+    if (n > 0) return n;
+    const int error = SSL_get_error(ssl_, n);
+    return error == SSL_ERROR_WANT_WRITE || error == SSL_ERROR_WANT_READ ? 0 : -1;
+  }
+  const ssize_t n = send(fd_, data, size, MSG_NOSIGNAL);
+  if (n >= 0) return n;
+  return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? 0 : -1;
+}
+
+long Connection::ReceiveSome(char* data, std::size_t size) {
+  if (ssl_ != nullptr) {
+    const int n = SSL_read(ssl_, data, static_cast<int>(std::min<std::size_t>(size, 1 << 30)));
+    if (n > 0) return n;
+    const int error = SSL_get_error(ssl_, n);
+    return error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE ? 0 : -1;
+  }
+  const ssize_t n = recv(fd_, data, size, 0);
+  if (n > 0) return n;
+  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return 0;
+  return -1;  // closed by the server, or broken
 }
 
 void Connection::QueueGet(std::span<const std::uint64_t> ids, std::uint64_t now_ns) {
@@ -104,6 +158,9 @@ void Connection::QueueGet(std::span<const std::uint64_t> ids, std::uint64_t now_
   pending.completion.start_ns = now_ns;
   if (workload_.protocol == Protocol::kMeta) {
     meta::EncodeGetRequest(workload_.keys.Render(ids.front(), key_buffer_.data()), {'v'}, out_);
+  } else if (workload_.protocol == Protocol::kBinary) {
+    binary::AppendKeyRequest({binary::Opcode::kGet},
+                             workload_.keys.Render(ids.front(), key_buffer_.data()), out_);
   } else if (ids.size() == 1) {
     const std::string_view key = workload_.keys.Render(ids.front(), key_buffer_.data());
     ascii::EncodeGetRequest(ascii::GetKind::kGet, {key}, out_);
@@ -130,6 +187,8 @@ void Connection::QueueSet(std::uint64_t id, std::uint64_t now_ns) {
   const std::string_view value(workload_.value_bytes.data(), workload_.sizes.SizeOf(id));
   if (workload_.protocol == Protocol::kMeta) {
     meta::EncodeSetRequest(key, value, std::span<const meta::Flag>(), out_);
+  } else if (workload_.protocol == Protocol::kBinary) {
+    binary::AppendStoreRequest({binary::Opcode::kSet}, key, value, 0, 0, out_);
   } else {
     ascii::EncodeStoreRequest(StoreMode::kSet, key, 0, 0, value, 0, false, out_);
   }
@@ -138,8 +197,8 @@ void Connection::QueueSet(std::uint64_t id, std::uint64_t now_ns) {
 
 bool Connection::Flush() {
   while (sent_ < out_.size()) {
-    const ssize_t n = send(fd_, out_.data() + sent_, out_.size() - sent_, MSG_NOSIGNAL);
-    if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
+    const long n = SendSome(out_.data() + sent_, out_.size() - sent_);
+    if (n <= 0) return n == 0;
     sent_ += static_cast<std::size_t>(n);
   }
   out_.clear();
@@ -147,23 +206,27 @@ bool Connection::Flush() {
   return true;
 }
 
+void Connection::MakeRoomToRead() {
+  if (in_end_ < in_.size()) return;
+  // Move the unread part to the front; grow only when one reply fills the buffer.
+  std::memmove(in_.data(), in_.data() + in_begin_, in_end_ - in_begin_);
+  in_end_ -= in_begin_;
+  in_begin_ = 0;
+  if (in_end_ == in_.size()) in_.resize(in_.size() * 2);
+}
+
 Connection::ReadStatus Connection::Read() {
-  if (in_end_ == in_.size()) {
-    // Move the unread part to the front; grow only when one reply fills the buffer.
-    std::memmove(in_.data(), in_.data() + in_begin_, in_end_ - in_begin_);
-    in_end_ -= in_begin_;
-    in_begin_ = 0;
-    if (in_end_ == in_.size()) in_.resize(in_.size() * 2);
-  }
-  const ssize_t n = recv(fd_, in_.data() + in_end_, in_.size() - in_end_, 0);
-  if (n > 0) {
+  bool read_any = false;
+  // OpenSSL may hold decrypted bytes that epoll cannot see: drain them too.
+  do {
+    MakeRoomToRead();
+    const long n = ReceiveSome(in_.data() + in_end_, in_.size() - in_end_);
+    if (n < 0) return ReadStatus::kClosed;
+    if (n == 0) break;
     in_end_ += static_cast<std::size_t>(n);
-    return ReadStatus::kData;
-  }
-  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
-    return ReadStatus::kWouldBlock;
-  }
-  return ReadStatus::kClosed;
+    read_any = true;
+  } while (ssl_ != nullptr && SSL_pending(ssl_) > 0);
+  return read_any ? ReadStatus::kData : ReadStatus::kWouldBlock;
 }
 
 bool Connection::TakeReplies(std::vector<Completion>& done) {
@@ -172,8 +235,18 @@ bool Connection::TakeReplies(std::vector<Completion>& done) {
     const std::string_view in(in_.data() + in_begin_, in_end_ - in_begin_);
     std::size_t consumed = 0;
     bool complete = false;
-    const bool ok = workload_.protocol == Protocol::kMeta ? TakeMetaReply(in, consumed, complete)
-                                                          : TakeAsciiReply(in, consumed, complete);
+    bool ok = false;
+    switch (workload_.protocol) {
+      case Protocol::kMeta:
+        ok = TakeMetaReply(in, consumed, complete);
+        break;
+      case Protocol::kBinary:
+        ok = TakeBinaryReply(in, consumed, complete);
+        break;
+      case Protocol::kAscii:
+        ok = TakeAsciiReply(in, consumed, complete);
+        break;
+    }
     if (!ok) return false;
     if (consumed == 0) break;  // incomplete
     in_begin_ += consumed;
@@ -218,6 +291,24 @@ bool Connection::TakeMetaReply(std::string_view in, std::size_t& consumed, bool&
     c.error = reply.code != meta::ReplyCode::kVa && reply.code != meta::ReplyCode::kEn;
   } else {
     c.error = reply.code != meta::ReplyCode::kHd;
+  }
+  complete = true;
+  return true;
+}
+
+bool Connection::TakeBinaryReply(std::string_view in, std::size_t& consumed, bool& complete) {
+  binary::Response reply;
+  const ParseResult result = binary::ParseResponse(in, reply);
+  if (result.status == ParseStatus::kIncomplete) return true;
+  if (result.status != ParseStatus::kOk) return false;
+  consumed = result.consumed;
+  Completion& c = pending_.front().completion;
+  const bool success = reply.status == binary::Status::kSuccess;
+  if (c.kind == OpKind::kGet) {
+    c.hits = success ? 1 : 0;
+    c.error = !success && reply.status != binary::Status::kKeyNotFound;
+  } else {
+    c.error = !success;
   }
   complete = true;
   return true;

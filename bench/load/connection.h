@@ -1,12 +1,17 @@
 // Connection: one non-blocking client socket of mnemo-bench, with its request bytes, its reply
 // bytes and the requests still waiting for a reply, in order. Requests are rendered with
-// libmnemo's ASCII or meta encoders and replies read with its reply parsers, so the tool speaks
-// exactly the protocol the project's client does.
+// libmnemo's ASCII, meta or binary encoders and replies read with its reply parsers, so the tool
+// speaks exactly the protocol the project's client does. With --tls the bytes go through
+// OpenSSL (handshake blocking at connect, then non-blocking like the plain socket).
 //
-// Thread safety: none; a connection belongs to one load thread.
+// Thread safety: a connection belongs to one load thread; the Workload (and its TLS context,
+// which OpenSSL lets many threads use) is shared read-only.
 #pragma once
 
+#include <openssl/ssl.h>
+
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -23,7 +28,8 @@ struct Workload {
   Protocol protocol;
   KeyFormat keys;
   ValueSizer sizes;
-  std::string value_bytes;  // value_max bytes; a value is a prefix of it
+  std::string value_bytes;       // value_max bytes; a value is a prefix of it
+  std::shared_ptr<SSL_CTX> tls;  // null without --tls
 };
 
 enum class OpKind : std::uint8_t { kGet, kSet };
@@ -88,9 +94,15 @@ class Connection {
 
   bool TakeAsciiReply(std::string_view in, std::size_t& consumed, bool& complete);
   bool TakeMetaReply(std::string_view in, std::size_t& consumed, bool& complete);
+  bool TakeBinaryReply(std::string_view in, std::size_t& consumed, bool& complete);
+  // One send()/recv() or their TLS forms: bytes moved, 0 for "try later", -1 broken/closed.
+  long SendSome(const char* data, std::size_t size);
+  long ReceiveSome(char* data, std::size_t size);
+  void MakeRoomToRead();
 
   const Workload& workload_;
   int fd_ = -1;
+  SSL* ssl_ = nullptr;
   std::string out_;
   std::size_t sent_ = 0;
   std::vector<char> in_ = std::vector<char>(64 * 1024);

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <stdexcept>
 
 namespace mnemo::bench {
 
@@ -42,14 +43,33 @@ std::string_view KeyFormat::Render(std::uint64_t id, char* buffer) const {
   return std::string_view(buffer, static_cast<std::size_t>(out - buffer));
 }
 
+ValueSizer::ValueSizer(const std::vector<WeightedSize>& weights) {
+  std::uint64_t total = 0;
+  for (const WeightedSize& w : weights) {
+    total += w.weight;
+    cumulative_.push_back(total);
+    sizes_.push_back(w.size);
+  }
+  if (total == 0) throw std::invalid_argument("value size weights sum to 0");
+  span_ = total;
+}
+
+ValueSizer ValueSizer::For(const BenchOptions& options) {
+  if (!options.value_weights.empty()) return ValueSizer(options.value_weights);
+  return ValueSizer(options.value_min, options.value_max);
+}
+
 std::uint32_t ValueSizer::SizeOf(std::uint64_t id) const {
-  if (span_ == 1) return min_;
+  if (span_ == 1 && cumulative_.empty()) return min_;
   // splitmix64's finaliser: consecutive ids get unrelated sizes.
   std::uint64_t z = id + 0x9e3779b97f4a7c15ull;
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
   z ^= z >> 31;
-  return min_ + static_cast<std::uint32_t>(z % span_);
+  if (cumulative_.empty()) return min_ + static_cast<std::uint32_t>(z % span_);
+  const std::uint64_t point = z % span_;
+  const auto at = std::upper_bound(cumulative_.begin(), cumulative_.end(), point);
+  return sizes_[static_cast<std::size_t>(at - cumulative_.begin())];
 }
 
 KeyChooser::KeyChooser(const BenchOptions& options, const ZipfTable* table,

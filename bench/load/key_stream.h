@@ -43,15 +43,22 @@ class KeyFormat {
   int width_;
 };
 
-// Value sizes in [min, max], fixed per key id (a hash of the id picks it).
+// Value sizes fixed per key id (a hash of the id picks it): uniform in [min, max], or from
+// weighted sizes (a key gets size s with probability weight(s) / total weight).
 class ValueSizer {
  public:
   ValueSizer(std::uint32_t min, std::uint32_t max) : min_(min), span_(max - min + 1ull) {}
+  explicit ValueSizer(const std::vector<WeightedSize>& weights);
+  // The sizes of `options`: its weights when it has any, else its range.
+  static ValueSizer For(const BenchOptions& options);
   std::uint32_t SizeOf(std::uint64_t id) const;
 
  private:
-  std::uint32_t min_;
-  std::uint64_t span_;
+  std::uint32_t min_ = 0;
+  std::uint64_t span_ = 1;
+  // Weighted: cumulative weights and their sizes, searched with the hash modulo the total.
+  std::vector<std::uint64_t> cumulative_;
+  std::vector<std::uint32_t> sizes_;
 };
 
 // Picks the key of each request of the load mode.

@@ -5,6 +5,7 @@
 
 #include <map>
 #include <set>
+#include <stdexcept>
 #include <string>
 
 namespace mnemo::bench {
@@ -36,6 +37,19 @@ TEST(ValueSizerTest, FixedAndRange) {
     seen.insert(size);
   }
   EXPECT_EQ(seen.size(), 11u);
+}
+
+TEST(ValueSizerTest, WeightedSizesFollowTheirWeights) {
+  const ValueSizer weighted(std::vector<WeightedSize>{{100, 9}, {4096, 1}});
+  std::uint64_t large = 0;
+  for (std::uint64_t id = 1; id <= 100'000; ++id) {
+    const std::uint32_t size = weighted.SizeOf(id);
+    ASSERT_TRUE(size == 100 || size == 4096) << size;
+    EXPECT_EQ(size, weighted.SizeOf(id)) << "a key's size never changes";
+    large += size == 4096 ? 1 : 0;
+  }
+  EXPECT_NEAR(static_cast<double>(large) / 100'000, 0.1, 0.01);
+  EXPECT_THROW(ValueSizer(std::vector<WeightedSize>{{100, 0}}), std::invalid_argument);
 }
 
 TEST(ZipfTableTest, RanksFollowOneOverK) {

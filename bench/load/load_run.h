@@ -4,6 +4,9 @@
 // connection keeps `depth` requests in flight and sends a new one as each reply completes, until
 // `requests` have been sent or `duration_s` has passed; then the replies in flight are awaited.
 // Latency is measured from when a request was queued to when its reply was complete.
+// With options.rate > 0 the loop is open: each thread sends its share of the rate at fixed
+// intended times (OpenLoopSchedule), spread round robin over its connections, whatever is
+// outstanding, and latency is measured from the intended time.
 //
 // RunHitRatio: one connection replays one key stream in order. Each key is fetched; on a miss
 // it is set, before any request not yet sent. With depth > 1 gets are pipelined, so a hot key

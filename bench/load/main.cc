@@ -14,7 +14,11 @@ int main(int argc, char** argv) {
                                                ? mnemo::bench::RunHitRatio(options)
                                                : mnemo::bench::RunLoad(options);
     mnemo::bench::PrintResult(options, result, stdout);
-    return result.requests == 0 ? 1 : 0;
+    if (result.requests == 0) {
+      std::fprintf(stderr, "mnemo-bench: no request completed\n");
+      return 1;
+    }
+    return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "mnemo-bench: %s\n", e.what());
     return 1;

@@ -24,6 +24,9 @@ struct RunResult {
   std::uint64_t late_hits = 0;
   double seconds = 0;
   LatencyHistogram latency;  // every request, send to complete reply
+  // Open loop: how late each request left after its intended time. A large tail means the
+  // client, not the server, could not keep up with the rate.
+  LatencyHistogram send_lag;
 
   void Merge(const RunResult& other);
   double hit_ratio() const {

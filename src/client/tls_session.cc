@@ -26,7 +26,18 @@ std::string Reason() {
 
 Error Fail(const std::string& why) { return Error{"tls: " + why}; }
 
-// The context of one connection: the CAs to check the server with and our certificate.
+// The contexts alive now, by the options they were built from (TlsClientContext::For).
+std::mutex& RegistryMutex() {
+  static std::mutex mu;
+  return mu;
+}
+std::map<std::string, std::weak_ptr<TlsClientContext>>& Registry() {
+  static std::map<std::string, std::weak_ptr<TlsClientContext>> registry;  // RegistryMutex
+  return registry;
+}
+std::atomic<std::uint64_t> contexts_built{0};
+
+// The context for a set of options: the CAs to check servers with and our certificate.
 Result<SSL_CTX*> NewContext(const TlsOptions& options) {
   SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
   if (ctx == nullptr) return Fail(Reason());
@@ -81,22 +92,82 @@ Result<void> Handshake(SSL* ssl, int fd, Clock::time_point deadline) {
 
 }  // namespace
 
+Result<std::shared_ptr<TlsClientContext>> TlsClientContext::For(const TlsOptions& options) {
+  const std::string key = options.ca_file + '\0' + options.cert_file + '\0' + options.key_file;
+  std::lock_guard lock(RegistryMutex());
+  auto& registry = Registry();
+  if (auto found = registry.find(key); found != registry.end()) {
+    if (std::shared_ptr<TlsClientContext> live = found->second.lock()) return live;
+  }
+  Result<SSL_CTX*> ctx = NewContext(options);
+  if (!ctx) return ctx.error();
+  std::shared_ptr<TlsClientContext> context(new TlsClientContext(*ctx));
+  std::erase_if(registry, [](const auto& entry) { return entry.second.expired(); });
+  registry[key] = context;
+  contexts_built.fetch_add(1, std::memory_order_relaxed);
+  return context;
+}
+
+std::uint64_t TlsClientContext::built() { return contexts_built.load(); }
+
+TlsClientContext::TlsClientContext(SSL_CTX* ctx) : ctx_(ctx) {
+  SSL_CTX_set_app_data(ctx_, this);
+  // OpenSSL hands every new session to KeepSession; looking one up is ours (OfferSession).
+  SSL_CTX_set_session_cache_mode(ctx_, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
+  SSL_CTX_sess_set_new_cb(ctx_, &TlsClientContext::KeepSession);
+}
+
+TlsClientContext::~TlsClientContext() {
+  for (auto& [server, session] : sessions_) SSL_SESSION_free(session);
+  SSL_CTX_free(ctx_);
+}
+
+int TlsClientContext::KeepSession(SSL* ssl, SSL_SESSION* session) {
+  auto* context = static_cast<TlsClientContext*>(SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl)));
+  const auto* server = static_cast<const std::string*>(SSL_get_app_data(ssl));
+  if (context == nullptr || server == nullptr) return 0;
+  std::lock_guard lock(context->mu_);
+  SSL_SESSION*& kept = context->sessions_[*server];
+  if (kept != nullptr) SSL_SESSION_free(kept);
+  kept = session;
+  return 1;  // the reference OpenSSL passed is ours now
+}
+
+void TlsClientContext::OfferSession(SSL* ssl, const std::string& server) {
+  std::lock_guard lock(mu_);
+  auto found = sessions_.find(server);
+  if (found == sessions_.end()) return;
+  if (SSL_SESSION_is_resumable(found->second) != 1) {
+    SSL_SESSION_free(found->second);
+    sessions_.erase(found);
+    return;
+  }
+  // Several connections may offer the same session (a TLS 1.3 ticket is not single-use for
+  // mnemod or memcached); each connection's new tickets replace it as they arrive.
+  SSL_set_session(ssl, found->second);
+}
+
 Result<std::unique_ptr<TlsSession>> TlsSession::Connect(int fd, const ServerSpec& server,
                                                         const TlsOptions& options,
                                                         Clock::time_point deadline) {
-  Result<SSL_CTX*> ctx = NewContext(options);
-  if (!ctx) return ctx.error();
-  SSL* ssl = SSL_new(*ctx);
-  SSL_CTX_free(*ctx);  // the SSL holds its own reference
+  Result<std::shared_ptr<TlsClientContext>> context = TlsClientContext::For(options);
+  if (!context) return context.error();
+  SSL* ssl = SSL_new((*context)->native());
   if (ssl == nullptr) return Fail(Reason());
-  std::unique_ptr<TlsSession> session(new TlsSession(ssl));
+  std::unique_ptr<TlsSession> session(new TlsSession(
+      ssl, std::move(*context), server.host + ":" + std::to_string(server.port)));
+  SSL_set_app_data(ssl, &session->server_);  // for KeepSession
   // Partial writes let the poll loop send a long request piece by piece, like send().
   SSL_set_mode(ssl, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
   if (SSL_set_fd(ssl, fd) != 1 || !ExpectPeer(ssl, server.host)) return Fail(Reason());
+  session->context_->OfferSession(ssl, session->server_);
   Result<void> done = Handshake(ssl, fd, deadline);
   if (!done) return done.error();
+  if (session->resumed()) session->context_->CountResumed();
   return session;
 }
+
+bool TlsSession::resumed() const { return SSL_session_reused(ssl_) == 1; }
 
 TlsSession::~TlsSession() { SSL_free(ssl_); }
 
@@ -110,7 +181,7 @@ ssize_t TlsSession::Outcome(int rc) {
     case SSL_ERROR_ZERO_RETURN:
       return 0;
     case SSL_ERROR_SYSCALL:
-      // A close without close_notify (mnemod, like memcached, just closes): end of stream.
+      // A close without close_notify (a server that just closes): end of stream.
       if (ERR_peek_error() == 0 && errno == 0) return 0;
       [[fallthrough]];
     default:

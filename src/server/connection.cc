@@ -1,15 +1,23 @@
 #include "server/connection.h"
 
+#include <sys/socket.h>
+
 #include <asio/post.hpp>
 #include <asio/redirect_error.hpp>
 #include <asio/ssl/stream.hpp>
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
+#include <openssl/ssl.h>
+#include <cerrno>
+#include <chrono>
 #include <memory>
 #include <optional>
+#include <type_traits>
 
 #include "mnemo/session.h"
+#include "server/command_latency.h"
 #include "server/offload_pool.h"
+#include "server/read_buffers.h"
 #include "server/request_log.h"
 #include "server/tls.h"
 #include "server/worker.h"
@@ -45,6 +53,29 @@ class Registration {
     const Logger& log = worker_.env().log;
     if (log.enabled(kLogEvents)) log.Log(kLogEvents, Prefix() + std::string(event));
   }
+  // -v: a connection that fails (a reset, a broken pipe) gets one line naming its peer. The
+  // client closing, a stop or the idle sweep cancelling a read are no failures.
+  void LogError(std::string_view during, const asio::error_code& error) const {
+    const Logger& log = worker_.env().log;
+    if (!log.enabled(kLogWarnings) || error == asio::error::eof ||
+        error == asio::error::operation_aborted || error == asio::ssl::error::stream_truncated) {
+      return;
+    }
+    log.Log(kLogWarnings,
+            Prefix() + record_->peer + ": " + std::string(during) + ": " + error.message());
+  }
+  // -vvv: memcached's "FD: going from conn_X to conn_Y" at every change. Only the
+  // connection's coroutine writes its state, so the load sees the last store.
+  void SetState(ConnectionState next) {
+    const Logger& log = worker_.env().log;
+    const ConnectionState previous = record_->state.load(std::memory_order_relaxed);
+    if (previous != next && log.enabled(kLogDetail)) {
+      log.Log(kLogDetail, std::to_string(record_->fd) + ": going from " +
+                              std::string(StateName(previous)) + " to " +
+                              std::string(StateName(next)));
+    }
+    record_->state.store(next, std::memory_order_relaxed);
+  }
 
  private:
   std::string Prefix() const { return "<" + std::to_string(record_->fd) + " "; }
@@ -63,7 +94,22 @@ struct Served {
   const WorkerEnv& env;
   CommandCounters& own;  // the session's counters when env.offload is set (see Execute)
   bool announced = false;  // "Client using the ... protocol" logged
+  // --metrics (null without): this worker's histograms, what the requests were, and when the
+  // read that completed them returned.
+  CommandLatency* latency = nullptr;
+  CommandScanner scanner;
+  std::chrono::steady_clock::time_point read_at;
 };
+
+// --metrics: counts the requests in `executed` (what one Process call consumed) as having
+// taken the time since their read. One clock read per call, none without --metrics.
+template <class S>
+void RecordLatency(Served<S>& served, std::string_view executed) {
+  if (served.latency == nullptr || executed.empty()) return;
+  CommandMix mix{};
+  served.scanner.Scan(served.session.protocol(), executed, mix);
+  served.latency->Record(mix, std::chrono::steady_clock::now() - served.read_at);
+}
 
 // `replies`: what the session appended for `requests` (-vv shows both, as memcached).
 template <class S>
@@ -83,15 +129,18 @@ void LogProcessed(Served<S>& served, std::string_view requests, std::string_view
 
 // Sends what the socket buffer takes now, without suspending: the reply to a request usually
 // fits whole, and then no Asio operation, coroutine frame or trip through the scheduler is
-// needed (they cost about as much as the rest of the request in user space). REQUIRES: the
-// socket is in non-blocking mode. Returns the bytes sent; `error` is set only for a real failure.
+// needed (they cost about as much as the rest of the request in user space). MSG_DONTWAIT
+// instead of a non-blocking socket leaves the socket's mode to Asio's backend (io_uring reads
+// a blocking socket in one operation). Returns the bytes sent; `error` is set only for a real
+// failure.
 std::size_t SendNow(Stream::socket& socket, std::string_view bytes, asio::error_code& error) {
-  const std::size_t sent = socket.write_some(asio::buffer(bytes), error);
-  if (error == asio::error::would_block || error == asio::error::try_again) {
-    error.clear();
-    return 0;
+  const ssize_t sent =
+      ::send(socket.native_handle(), bytes.data(), bytes.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+  if (sent >= 0) return static_cast<std::size_t>(sent);
+  if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+    error = asio::error_code(errno, asio::system_category());
   }
-  return error ? 0 : sent;
+  return 0;
 }
 
 // OpenSSL may take bytes into a record and still report "would block", so a TLS reply is
@@ -99,6 +148,24 @@ std::size_t SendNow(Stream::socket& socket, std::string_view bytes, asio::error_
 std::size_t SendNow(TlsStream& /*stream*/, std::string_view /*bytes*/,
                     asio::error_code& /*error*/) {
   return 0;
+}
+
+// Writes `bytes` whole. ssl_wbuf_size: a TLS connection hands OpenSSL at most that many bytes
+// per write, as memcached copies a reply into its TLS write buffer of that size per
+// SSL_write, so no TLS record is larger. Plain sockets take the rest in one call.
+template <class S>
+asio::awaitable<asio::error_code> WriteRest(Served<S>& served, std::string_view bytes) {
+  std::size_t slice = bytes.size();
+  if constexpr (std::is_same_v<S, TlsStream>) {
+    const std::size_t bound = served.env.tls->write_buffer_size();
+    if (bound != 0) slice = bound;
+  }
+  asio::error_code error;
+  for (std::size_t at = 0; at < bytes.size() && !error; at += slice) {
+    co_await asio::async_write(served.socket, asio::buffer(bytes.substr(at, slice)),
+                               asio::redirect_error(asio::use_awaitable, error));
+  }
+  co_return error;
 }
 
 // Executes the complete requests in `data`, sending the replies whenever the session pauses
@@ -136,6 +203,7 @@ asio::awaitable<std::optional<std::size_t>> Execute(Served<S>& served, std::stri
       LogProcessed(served, data.substr(start, consumed),
                    std::string_view(output).substr(replies_from));
     }
+    RecordLatency(served, data.substr(start, consumed));
     record.protocol.store(served.session.protocol(), std::memory_order_relaxed);
     start += consumed;
     if (served.session.at_request_limit()) {
@@ -147,19 +215,32 @@ asio::awaitable<std::optional<std::size_t>> Execute(Served<S>& served, std::stri
       if (consumed == 0) break;  // nothing complete is left
       continue;                  // noreply requests: there may be more
     }
-    record.state.store(ConnectionState::kWriting, std::memory_order_relaxed);
+    served.registration.SetState(ConnectionState::kWriting);
     asio::error_code error;
     const std::size_t sent = SendNow(served.socket, output, error);
     if (!error && sent < output.size()) {
-      co_await asio::async_write(served.socket,
-                                 asio::buffer(output.data() + sent, output.size() - sent),
-                                 asio::redirect_error(asio::use_awaitable, error));
+      error = co_await WriteRest(served, std::string_view(output).substr(sent));
     }
     output.clear();
-    if (error) co_return std::nullopt;
-    record.state.store(ConnectionState::kProcessing, std::memory_order_relaxed);
+    if (error) {
+      served.registration.LogError("write", error);
+      co_return std::nullopt;
+    }
+    served.registration.SetState(ConnectionState::kProcessing);
   }
   co_return start;
+}
+
+// -o read_buf_mem_limit: the read buffers of all connections are full, so the request that
+// starts with `pending` cannot be read. memcached's answer when its read buffer cannot grow;
+// the caller then closes.
+template <class S>
+asio::awaitable<void> RefuseOutOfMemory(Served<S>& served, std::string_view pending) {
+  served.registration.Log("out of memory reading request, closing");
+  const std::string reply = OutOfMemoryReply(served.session.protocol(), pending);
+  asio::error_code ignored;
+  co_await asio::async_write(served.socket, asio::buffer(reply),
+                             asio::redirect_error(asio::use_awaitable, ignored));
 }
 
 // Serves requests on `socket` until the connection ends (see the header).
@@ -171,32 +252,53 @@ asio::awaitable<void> Serve(Worker& worker, S& socket, Registration& registratio
   Session session(env.engine, env.session_config,
                   env.offload != nullptr ? own : worker.counters(), &env.hooks);
   Served<S> served{worker, session, socket, registration, env, own};
-  std::string pending;  // the start of a request still incomplete
+  if (env.latency != nullptr) served.latency = &env.latency->at(worker.id());
+  PendingInput pending(env.connections.read_buffers);  // the start of an incomplete request
   std::string output;
   auto chunk = std::make_unique<char[]>(kReadChunk);
   while (!worker.stopping()) {
     asio::error_code error;
     const std::size_t n = co_await socket.async_read_some(
         asio::buffer(chunk.get(), kReadChunk), asio::redirect_error(asio::use_awaitable, error));
-    if (error) break;  // closed by the client, or cancelled by a stop or the idle sweep
+    if (error) {  // closed by the client, cancelled by a stop or the idle sweep, or failed
+      registration.LogError("read", error);
+      break;
+    }
+    if (served.latency != nullptr) served.read_at = std::chrono::steady_clock::now();
     record.last_command.store(MonotonicSeconds(), std::memory_order_relaxed);
-    record.state.store(ConnectionState::kProcessing, std::memory_order_relaxed);
+    registration.SetState(ConnectionState::kProcessing);
     // The common case, a read holding whole requests, is executed in place without a copy.
     std::string_view data(chunk.get(), n);
-    if (!pending.empty()) {
-      pending.append(data);
-      data = pending;
+    const bool joined = !pending.empty();
+    if (joined && !pending.Append(data)) {
+      co_await RefuseOutOfMemory(served, pending.view());
+      break;
     }
+    if (joined) data = pending.view();
     const std::optional<std::size_t> used = co_await Execute(served, data, output);
     if (!used) break;
-    if (pending.empty()) {
-      pending.assign(data.substr(*used));
-    } else {
-      pending.erase(0, *used);
+    if (joined) {
+      pending.Consume(*used);
+    } else if (!pending.Append(data.substr(*used))) {
+      co_await RefuseOutOfMemory(served, data.substr(*used));
+      break;
     }
+    // Like a grown read buffer, a large reply's buffer is not kept while the client is idle.
+    if (output.capacity() > kSmallReadBuffer) std::string().swap(output);
     if (session.closing()) break;
-    record.state.store(ConnectionState::kWaiting, std::memory_order_relaxed);
+    registration.SetState(ConnectionState::kWaiting);
   }
+}
+
+// Ends a TLS connection the way memcached does: one close_notify alert, without waiting for
+// the client's (a client that never answers must not hold the connection). Marking the
+// client's alert as received makes SSL_shutdown complete once ours is queued. A client that
+// closed first, or a failed connection, makes the write fail: nothing to do then.
+asio::awaitable<void> CloseNotify(TlsStream& stream) {
+  SSL* ssl = stream.native_handle();
+  SSL_set_shutdown(ssl, SSL_get_shutdown(ssl) | SSL_RECEIVED_SHUTDOWN);
+  asio::error_code ignored;
+  co_await stream.async_shutdown(asio::redirect_error(asio::use_awaitable, ignored));
 }
 
 }  // namespace
@@ -204,9 +306,6 @@ asio::awaitable<void> Serve(Worker& worker, S& socket, Registration& registratio
 asio::awaitable<void> ServeConnection(Worker& worker, Stream::socket socket, std::string peer,
                                       const std::string& listen_name) {
   Registration registration(worker, socket, std::move(peer), listen_name);
-  asio::error_code mode_error;
-  socket.non_blocking(true, mode_error);  // for SendNow
-  if (mode_error) co_return;
   co_await Serve(worker, socket, registration);
 }
 
@@ -228,6 +327,9 @@ asio::awaitable<void> ServeTlsConnection(Worker& worker, Stream::socket socket,
     co_return;
   }
   co_await Serve(worker, stream, registration);
+  // Waiting for the client to take the alert: a stop or the idle sweep may cut that short.
+  registration.record().state.store(ConnectionState::kWaiting, std::memory_order_relaxed);
+  co_await CloseNotify(stream);
 }
 
 }  // namespace mnemo::server

@@ -10,7 +10,12 @@
 // Under -Z a listener without "notls:" serves ServeTlsConnection: the same loop over an
 // asio::ssl::stream after a server handshake; a failed handshake is counted
 // (ssl_handshake_errors) and ends only that connection. The plain path is unchanged: the
-// loop is a template over the stream, so it pays nothing for TLS.
+// loop is a template over the stream, so it pays nothing for TLS. Replies go to OpenSSL at most
+// ssl_wbuf_size bytes at a time, and the connection ends with a close_notify (memcached's).
+//
+// A request that has not fully arrived is kept in a PendingInput (read_buffers.h): past 16 KiB
+// it draws on -o read_buf_mem_limit, and when that is spent the client gets memcached's
+// "SERVER_ERROR out of memory reading request" and is closed.
 //
 // Thread safety: runs only on the worker's thread.
 #pragma once

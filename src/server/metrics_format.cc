@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <cstdio>
 
 namespace mnemo::server {
 namespace {
@@ -131,6 +132,30 @@ std::string RenderExposition(std::span<const StatField> fields) {
   out += "# HELP mnemo_build_info text fields of stats, as labels\n";
   out += "# TYPE mnemo_build_info gauge\n";
   out += "mnemo_build_info{" + info_labels + "} 1\n";
+  return out;
+}
+
+std::string RenderLatency(const LatencySnapshot& latency) {
+  constexpr std::string_view kName = "mnemo_command_duration_seconds";
+  std::string out = "# HELP " + std::string(kName) +
+                    " time from the read that completed a request until its reply was ready\n";
+  out += "# TYPE " + std::string(kName) + " histogram\n";
+  for (std::size_t kind = 0; kind < kCommandKinds; ++kind) {
+    const LatencyCounts& counts = latency[kind];
+    const std::string label =
+        "command=\"" + std::string(CommandLabel(static_cast<CommandKind>(kind))) + "\"";
+    std::uint64_t cumulative = 0;
+    for (std::size_t i = 0; i < counts.buckets.size(); ++i) {
+      cumulative += counts.buckets[i];
+      const std::string_view le = i < kLatencyBuckets ? kLatencyBoundLabels[i] : "+Inf";
+      out += std::string(kName) + "_bucket{" + label + ",le=\"" + std::string(le) + "\"} " +
+             std::to_string(cumulative) + "\n";
+    }
+    char sum[32];
+    std::snprintf(sum, sizeof sum, "%.9f", static_cast<double>(counts.sum_ns) / 1e9);
+    out += std::string(kName) + "_sum{" + label + "} " + sum + "\n";
+    out += std::string(kName) + "_count{" + label + "} " + std::to_string(cumulative) + "\n";
+  }
   return out;
 }
 

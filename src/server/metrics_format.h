@@ -16,6 +16,7 @@
 
 #include "mnemo/engine.h"
 #include "mnemo/session.h"
+#include "server/command_latency.h"
 
 namespace mnemo::server {
 
@@ -37,5 +38,9 @@ MetricKind KindOf(std::string_view stat_name);
 // The text exposition format 0.0.4: HELP and TYPE lines, then the sample, per field. Fields
 // whose value is not a number are gathered into mnemo_build_info's labels.
 std::string RenderExposition(std::span<const StatField> fields);
+
+// mnemo_command_duration_seconds, a histogram per command label (command_latency.h): the
+// cumulative `_bucket{le=...}` series ending in le="+Inf", then `_sum` (seconds) and `_count`.
+std::string RenderLatency(const LatencySnapshot& latency);
 
 }  // namespace mnemo::server

@@ -40,6 +40,7 @@ Result<std::unique_ptr<Server>> Server::Create(const ServerConfig& config, Logge
     server->hangup_handlers_.Add("password file " + file->path(),
                                  [file] { return file->Reload(); });
   }
+  server->connections_.read_buffers.set_limit(config.read_buf_mem_limit);
   if (config.tls.enabled) {
     Result<std::unique_ptr<TlsContexts>> tls = TlsContexts::Create(config.tls);
     if (!tls) return tls.error();
@@ -52,6 +53,7 @@ Result<std::unique_ptr<Server>> Server::Create(const ServerConfig& config, Logge
   Result<std::unique_ptr<UdpListeners>> udp = UdpListeners::Bind(config, config.threads);
   if (!udp) return udp.error();
   server->udp_ = std::move(*udp);
+  server->hooks_.set_udp(server->udp_.get());
   for (const auto& listener : server->listeners_) {
     if (listener->port == 0) continue;
     server->reported_config_.port = listener->port;
@@ -59,10 +61,12 @@ Result<std::unique_ptr<Server>> Server::Create(const ServerConfig& config, Logge
   }
   if (config.metrics) {
     Server* self = server.get();
+    server->latency_ = std::make_unique<LatencyTable>(config.threads);
     Result<std::unique_ptr<MetricsServer>> metrics =
         MetricsServer::Bind(server->io_, *config.metrics, [self] {
-          return RenderExposition(
-              CollectGeneralStats(*self->engine_.engine, self->session_config_, self->hooks_));
+          return RenderExposition(CollectGeneralStats(*self->engine_.engine, self->session_config_,
+                                                      self->hooks_)) +
+                 RenderLatency(self->latency_->Sum());
         });
     if (!metrics) return metrics.error();
     server->metrics_ = std::move(*metrics);
@@ -101,7 +105,8 @@ void Server::Run() {
                       .connections = connections_,
                       .idle_timeout = config_.idle_timeout,
                       .offload = engine_.offload.get(),
-                      .tls = tls_.get()};
+                      .tls = tls_.get(),
+                      .latency = latency_.get()};
   for (int i = 0; i < config_.threads; ++i) workers_.push_back(std::make_unique<Worker>(i, env));
   for (const auto& worker : workers_) worker->Start();
   udp_->Start(workers_, connections_);

@@ -23,6 +23,7 @@
 #include "mnemo/result.h"
 #include "mnemo/session.h"
 #include "server/auth.h"
+#include "server/command_latency.h"
 #include "server/config.h"
 #include "server/domains.h"
 #include "server/engine_factory.h"
@@ -81,6 +82,7 @@ class Server {
   asio::io_context io_{1};
   Listeners listeners_;
   std::unique_ptr<MetricsServer> metrics_;  // --metrics; on io_ like the listeners
+  std::unique_ptr<LatencyTable> latency_;   // --metrics: one histogram set per worker
   asio::signal_set stop_signals_;
   asio::signal_set hangup_signal_;
   std::atomic<bool> stopping_{false};

@@ -79,6 +79,13 @@ void ServerHooks::GeneralStats(StatSink sink) const {
   Emit(sink, "rejected_connections", connections.rejected.load());
   // memcached keeps a connection structure per listener as well.
   Emit(sink, "connection_structures", connections.peak.load() + listeners);
+  // memcached's read buffers are a pool of 16 KiB ones; ours are the grown ones (a small one
+  // per connection is free), and none are kept free.
+  const ReadBufferBudget& read_buffers = connections.read_buffers;
+  Emit(sink, "read_buf_count", read_buffers.buffers());
+  Emit(sink, "read_buf_bytes", read_buffers.bytes());
+  Emit(sink, "read_buf_bytes_free", 0);
+  Emit(sink, "read_buf_oom", read_buffers.oom());
 }
 
 void ServerHooks::StatsAfterCounters(StatSink sink) {
@@ -114,6 +121,12 @@ void ServerHooks::ConnectionStats(StatSink sink) const {
     all.push_back({listener->fd, listener->name, "", ConnectionState::kNew, started_seconds_});
   }
   const std::size_t listener_count = all.size();
+  if (parts_.udp != nullptr) {
+    for (const UdpListeners::Listed& socket : parts_.udp->listed()) {
+      all.push_back({socket.fd, "udp:" + socket.name, "", ConnectionState::kNew, started_seconds_});
+    }
+  }
+  const std::size_t udp_end = all.size();
   for (const auto& worker : parts_.workers) worker->Snapshot(all);
   // memcached walks its connection table, so the lines come in fd order.
   std::vector<std::size_t> order(all.size());
@@ -122,10 +135,12 @@ void ServerHooks::ConnectionStats(StatSink sink) const {
   for (std::size_t i : order) {
     const ConnectionSnapshot& c = all[i];
     const std::string prefix = std::to_string(c.fd) + ":";
-    sink(prefix + "addr", c.peer);
     const bool listening = i < listener_count;
-    if (!listening) sink(prefix + "listen_addr", c.listen_name);
-    sink(prefix + "state", listening ? "conn_listening" : StateName(c.state));
+    const bool udp = !listening && i < udp_end;  // memcached: always reading, no listener
+    if (udp) sink(prefix + "UDP", "UDP");
+    sink(prefix + "addr", c.peer);
+    if (!listening && !udp) sink(prefix + "listen_addr", c.listen_name);
+    sink(prefix + "state", listening ? "conn_listening" : udp ? "conn_read" : StateName(c.state));
     Emit(sink, prefix + "secs_since_last_cmd",
          static_cast<std::uint64_t>(std::max<std::int64_t>(now - c.last_command, 0)));
   }

@@ -4,8 +4,8 @@
 //
 // Field order is memcached's: the process and connection fields before the command counters,
 // limit_maxbytes ... threads, conn_yields after them (StatsAfterCounters), then the engine's.
-// Fields of memcached internals we do not have (response objects, read buffers, reserved fds,
-// hash table, slab mover, logger) are left out rather than faked.
+// Fields of memcached internals we do not have (response objects, reserved fds, hash table,
+// slab mover, logger) are left out rather than faked; read_buf_* report read_buffers.h.
 //
 // Thread safety: one ServerHooks is shared by every session of every worker; each method may
 // run on any worker thread at any time.
@@ -23,6 +23,7 @@
 #include "server/listener.h"
 #include "server/logger.h"
 #include "server/tls.h"
+#include "server/udp_listener.h"
 #include "server/worker.h"
 
 namespace mnemo::server {
@@ -39,6 +40,7 @@ struct ServerParts {
   std::function<bool()> accepting;  // false once the server stops taking connections
   domains::DomainHooks* domains = nullptr;  // servers, domain_update, clients
   TlsContexts* tls = nullptr;  // -Z: refresh_certs and the ssl_* stats; null without
+  const UdpListeners* udp = nullptr;  // -U: its sockets are listed in `stats conns`
 };
 
 class ServerHooks final : public SessionHooks {
@@ -56,6 +58,7 @@ class ServerHooks final : public SessionHooks {
   std::string RefreshCerts() override;
   // Set once at startup, before any session runs.
   void set_tls(TlsContexts* tls) { parts_.tls = tls; }
+  void set_udp(const UdpListeners* udp) { parts_.udp = udp; }
 
  private:
   void GeneralStats(StatSink sink) const;

@@ -37,6 +37,11 @@ class TlsContexts {
   // `refresh_certs`: reloads the files; on failure keeps the current context.
   Result<void> Refresh();
 
+  // ssl_wbuf_size: the most a connection hands OpenSSL in one write, so the largest TLS
+  // record it sends (memcached copies replies into a buffer of this size per SSL_write).
+  // 0 = no bound of our own.
+  std::size_t write_buffer_size() const { return config_.wbuf_size; }
+
   void CountHandshakeError() { handshake_errors_.fetch_add(1, std::memory_order_relaxed); }
   std::uint64_t handshake_errors() const { return handshake_errors_.load(); }
   // Seconds since the certificates were last loaded (start or refresh).

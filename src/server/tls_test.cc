@@ -151,5 +151,22 @@ TEST_F(TlsTest, CreateFailsLikeBuild) {
   EXPECT_EQ(contexts.error().message.rfind("Error loading the certificate chain: ", 0), 0u);
 }
 
+TEST_F(TlsTest, KernelTlsRenegotiationAndWriteBuffer) {
+  TlsConfig config = Config();
+  auto plain = BuildTlsContext(config);
+  ASSERT_TRUE(plain);
+  SSL_CTX* ctx = (*plain)->native_handle();
+  EXPECT_EQ(SSL_CTX_get_options(ctx) & SSL_OP_ENABLE_KTLS, 0u);
+  EXPECT_NE(SSL_CTX_get_options(ctx) & SSL_OP_NO_RENEGOTIATION, 0u);
+  EXPECT_NE(SSL_CTX_get_mode(ctx) & SSL_MODE_RELEASE_BUFFERS, 0u);
+  config.kernel_tls = true;
+  config.wbuf_size = 4096;
+  auto contexts = TlsContexts::Create(config);
+  ASSERT_TRUE(contexts) << contexts.error().message;
+  EXPECT_NE(SSL_CTX_get_options((*contexts)->Current()->native_handle()) & SSL_OP_ENABLE_KTLS,
+            0u);
+  EXPECT_EQ((*contexts)->write_buffer_size(), 4096u);
+}
+
 }  // namespace
 }  // namespace mnemo::server

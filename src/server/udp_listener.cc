@@ -162,6 +162,7 @@ Result<void> UdpListeners::BindAddress(const ServerConfig& config, const ListenA
     Udp::endpoint endpoint = entry.endpoint();
     const std::string name = Printable(endpoint);
     if (std::find(printable_.begin(), printable_.end(), name) != printable_.end()) continue;
+    const std::size_t first = slots_.size();
     for (int i = 0; i < count; ++i) {
       const int fd = BindSocket(endpoint);
       if (fd < 0) return Failed(what, std::strerror(errno));
@@ -170,6 +171,9 @@ Result<void> UdpListeners::BindAddress(const ServerConfig& config, const ListenA
       if (endpoint.port() == 0) endpoint.port(static_cast<unsigned short>(BoundPort(fd)));
     }
     printable_.push_back(Printable(endpoint));
+    for (std::size_t i = first; i < slots_.size(); ++i) {
+      listed_.push_back({slots_[i].fd, printable_.back()});
+    }
     if (port_ == 0) port_ = endpoint.port();
   }
   return {};

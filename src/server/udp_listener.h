@@ -42,6 +42,12 @@ class UdpListeners {
   const std::vector<std::string>& printable() const { return printable_; }
   int port() const { return port_; }
   std::size_t socket_count() const { return slots_.size(); }
+  // Each socket as `stats conns` lists it beside the connections, as memcached does.
+  struct Listed {
+    int fd = -1;
+    std::string name;  // "127.0.0.1:11211"
+  };
+  const std::vector<Listed>& listed() const { return listed_; }
 
   // Serves the i-th socket of every address on workers[i % size]. Each socket counts as a
   // connection in `stats`, as memcached's UDP connections do. REQUIRES: called once.
@@ -66,6 +72,7 @@ class UdpListeners {
   Result<void> BindAddress(const ServerConfig& config, const ListenAddress& address, int count);
 
   std::vector<std::string> printable_;
+  std::vector<Listed> listed_;
   int port_ = 0;
   std::mutex mu_;
   bool stopped_ = false;     // guarded by mu_

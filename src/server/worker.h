@@ -31,9 +31,11 @@
 #include "mnemo/session.h"
 #include "server/listener.h"
 #include "server/logger.h"
+#include "server/read_buffers.h"
 
 namespace mnemo::server {
 
+class LatencyTable;
 class OffloadPool;
 class TlsContexts;
 
@@ -44,6 +46,8 @@ struct ConnectionCounts {
   std::atomic<std::uint64_t> rejected{0};  // refused over -c
   std::atomic<std::uint64_t> peak{0};      // most open at once
   std::atomic<std::uint64_t> listen_disabled{0};
+  // -o read_buf_mem_limit: what incomplete requests hold beyond a small buffer each.
+  ReadBufferBudget read_buffers;
 };
 
 // What a worker and its connections use but do not own; all of it outlives the workers.
@@ -60,6 +64,9 @@ struct WorkerEnv {
   OffloadPool* offload = nullptr;
   // -Z: the certificates for listeners with Listener::tls set; null without -Z.
   TlsContexts* tls = nullptr;
+  // --metrics: the per-worker command latency histograms (command_latency.h); null without,
+  // and then a connection reads no clock for them.
+  LatencyTable* latency = nullptr;
 };
 
 // memcached's connection states, as far as ours map onto them.

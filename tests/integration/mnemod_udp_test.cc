@@ -205,6 +205,31 @@ TEST(MnemodUdp, StatsCountUdpCommandsBytesAndSockets) {
   EXPECT_EQ(stats["curr_connections"], "3");
 }
 
+// memcached lists each thread's UDP socket in `stats conns`, between its listeners and its
+// connections by fd: "UDP UDP", the bound address, and conn_read.
+TEST(MnemodUdp, StatsConnsListsEachThreadsSocket) {
+  ScratchDir dir;
+  Result<UdpServer> udp = StartWithUdp(dir, {"-t", "2"});
+  ASSERT_TRUE(udp.ok()) << udp.error().message;
+  Result<Client> tcp = udp->server.Connect();
+  ASSERT_TRUE(tcp.ok());
+  const std::string conns = tcp->Ask("stats conns\r\n", "END\r\n");
+  std::map<std::string, std::string> stats = ParseStats(conns);
+  std::vector<std::string> udp_fds;
+  for (const auto& [name, value] : stats) {
+    if (name.ends_with(":UDP") && value == "UDP") udp_fds.push_back(name.substr(0, name.find(':')));
+  }
+  ASSERT_EQ(udp_fds.size(), 2u) << conns;
+  for (const std::string& fd : udp_fds) {
+    EXPECT_EQ(stats[fd + ":addr"], "udp:127.0.0.1:" + std::to_string(udp->udp_port));
+    EXPECT_EQ(stats[fd + ":state"], "conn_read");
+    EXPECT_FALSE(stats.contains(fd + ":listen_addr"));
+    EXPECT_TRUE(stats.contains(fd + ":secs_since_last_cmd"));
+  }
+  // The TCP client's own line is still there, after the sockets bound before it.
+  EXPECT_NE(conns.find(":state conn_parse_cmd\r\n"), std::string::npos) << conns;
+}
+
 TEST(MnemodUdp, APortInUseIsAStartupError) {
   ScratchDir dir;
   const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);

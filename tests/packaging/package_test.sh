@@ -36,9 +36,10 @@ for script in postinst postrm; do
 done
 
 files=$(dpkg-deb -c "$deb" | awk '{print $NF}')
-for f in ./usr/bin/mnemod ./usr/bin/mclient ./usr/bin/mnemo-capable \
+for f in ./usr/bin/mnemod ./usr/bin/mclient ./usr/bin/mcadmin ./usr/bin/mnemo-capable \
          ./usr/lib/systemd/system/mnemod.service ./etc/default/mnemod \
          ./usr/share/man/man1/mnemod.1 ./usr/share/man/man1/mclient.1 \
+         ./usr/share/man/man1/mcadmin.1 \
          ./usr/include/mnemo/session.h ./usr/include/mnemo/engine.h; do
   grep -qx -- "$f" <<<"$files" || fail "missing $f"
 done
@@ -51,6 +52,19 @@ if grep -q "$build\|_CPack_Packages\|/tmp/" <<<"$files"; then fail "stray path i
 
 root="$work/root"
 dpkg -x "$deb" "$root"
+# The manual pages are well-formed troff (groff warns of nothing), and mcadmin's lists every
+# command its --help knows.
+for page in mnemod mclient mcadmin; do
+  file="$root/usr/share/man/man1/$page.1"
+  grep -q "^\.TH ${page^^} 1 " "$file" || fail "$page.1 has no title line"
+  warnings=$(groff -man -Tutf8 -ww -z "$file" 2>&1) || fail "$page.1 does not render"
+  [ -z "$warnings" ] || fail "$page.1: $warnings"
+done
+commands=$("$root/usr/bin/mcadmin" --help | sed -n '/^Subcommands:$/,/^$/s/^  \([a-z]*\) .*/\1/p')
+[ -n "$commands" ] || fail "mcadmin --help lists no commands"
+for command in $commands; do
+  grep -q "^  $command " "$root/usr/share/man/man1/mcadmin.1" || fail "mcadmin.1 lacks $command"
+done
 unit="$root/usr/lib/systemd/system/mnemod.service"
 # shellcheck disable=SC2016
 grep -qx 'ExecStart=/usr/bin/mnemod $MNEMOD_OPTS' "$unit" ||

@@ -1,9 +1,10 @@
 // mnemod_soak [SECONDS]: the memory soak `make check-soak` runs (default 120 s; the issue's
 // 30-minute run is the same program with 1800). mnemod runs with -m 64 under a mixed load
 // (sets of varied sizes over a key space far larger than 64 MB, gets, deletes, incr, touch,
-// connect/close churn); its resident set size is sampled every second. After a warm-up of a
-// quarter of the run (the cache fills to its limit) RSS must not grow by more than 10% + 8 MB
-// over the warm-up's highest sample. Exits 0 on success, 1 with the samples on failure.
+// connect/close churn); its resident set size is sampled every second and printed every
+// minute. After a warm-up of a quarter of the run (the cache fills to its limit) RSS must not
+// grow by more than 10% + 8 MB over the warm-up's highest sample. Exits 0 on success, 1 with
+// the samples on failure.
 #include <unistd.h>
 
 #include <algorithm>
@@ -111,6 +112,12 @@ int Soak(int seconds) {
   for (int s = 0; s < seconds && errors == 0; ++s) {
     std::this_thread::sleep_for(std::chrono::seconds(1));  // the sampling period itself
     samples.push_back(RssKilobytes(server->process.pid()));
+    // A line per minute so that a long run's RSS curve can be recorded, not just its verdict.
+    if (samples.size() % 60 == 0) {
+      std::printf("soak: t=%zu s rss=%llu kB\n", samples.size(),
+                  static_cast<unsigned long long>(samples.back()));
+      std::fflush(stdout);
+    }
   }
   stop = true;
   for (std::thread& thread : load) thread.join();

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "binary/test_util.h"
+#include "binary/handler_test_util.h"
 
 namespace mnemo::binary {
 namespace {

@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "binary/test_util.h"
+#include "binary/handler_test_util.h"
 #include "failing_engine.h"
 
 namespace mnemo::binary {
