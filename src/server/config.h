@@ -43,7 +43,7 @@ struct ListenAddress {
 
 enum class HashAlgorithm : std::uint8_t { kMurmur3, kJenkins, kXxh3 };
 
-// --engine memory | sqlite:PATH | proxy:HOST:PORT[,HOST:PORT...]
+// --engine memory | sqlite:PATH | proxy:HOST:PORT[,HOST:PORT...][;NAME=VALUE...]
 enum class EngineKind : std::uint8_t { kMemory, kSqlite, kProxy };
 struct EngineSpec {
   EngineKind kind = EngineKind::kMemory;

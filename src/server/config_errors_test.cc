@@ -107,6 +107,12 @@ TEST(ServerConfigErrors, FlagValuesMemcachedMisreads) {
       {{"--engine", "proxy:host:0"},
        "Invalid value \"proxy:host:0\" for --engine: expected "
        "proxy:<host>:<port>[,<host>:<port>...]"},
+      {{"--engine", "proxy:;hash=md5"},
+       "Invalid value \"proxy:;hash=md5\" for --engine: expected "
+       "proxy:<host>:<port>[,<host>:<port>...]"},
+      {{"--engine", "proxy:host;hash=md5"},
+       "Invalid value \"proxy:host;hash=md5\" for --engine: expected "
+       "proxy:<host>:<port>[,<host>:<port>...]"},
   });
 }
 

@@ -179,6 +179,8 @@ TEST(ServerConfigFlags, MnemoOwn) {
   EXPECT_EQ(engine("sqlite:/var/lib/m.db").target, "/var/lib/m.db");
   EXPECT_EQ(engine("proxy:a:11211,[::1]:11212").kind, EngineKind::kProxy);
   EXPECT_EQ(engine("proxy:a:11211,[::1]:11212").target, "a:11211,[::1]:11212");
+  // Options after ';' are the proxy engine's to check (engines/proxy/proxy_spec.h).
+  EXPECT_EQ(engine("proxy:a:1,b:2;hash=md5;x=y").target, "a:1,b:2;hash=md5;x=y");
   EXPECT_EQ(ParseOk({"--engine=sqlite:x.db"}).engine.target, "x.db");
   EXPECT_EQ(ParseOk({"--snapshot", "/s/m.snap"}).snapshot_file, "/s/m.snap");
   EXPECT_EQ(ParseOk({"--snapshot=/s/m.snap"}).snapshot_file, "/s/m.snap");

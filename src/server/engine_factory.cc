@@ -2,6 +2,7 @@
 
 #include "common/system_clock.h"
 #include "engines/memory/memory_engine.h"
+#include "engines/proxy/proxy_engine.h"
 #include "engines/sqlite/sqlite_engine.h"
 
 namespace mnemo::server {
@@ -54,6 +55,16 @@ Result<void> CreateSqlite(const ServerConfig& config, EngineHandle& handle) {
   return {};
 }
 
+// Every call waits for an upstream, so sessions run on the offload pool, as with sqlite.
+Result<void> CreateProxy(const ServerConfig& config, EngineHandle& handle) {
+  Result<std::unique_ptr<proxy::ProxyEngine>> engine =
+      proxy::ProxyEngine::Create(*handle.clock, config.engine.target);
+  if (!engine) return Error{"--engine " + engine.error().message};
+  handle.engine = std::move(*engine);
+  handle.offload = std::make_unique<OffloadPool>();
+  return {};
+}
+
 }  // namespace
 
 Result<EngineHandle> CreateEngine(const ServerConfig& config) {
@@ -68,7 +79,8 @@ Result<EngineHandle> CreateEngine(const ServerConfig& config) {
       created = CreateSqlite(config, handle);
       break;
     case EngineKind::kProxy:
-      return Error{"--engine proxy: this build of mnemod has no proxy engine"};
+      created = CreateProxy(config, handle);
+      break;
   }
   if (!created) return created.error();
   return handle;

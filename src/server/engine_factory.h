@@ -37,8 +37,9 @@ struct EngineHandle {
 
 // --engine memory (the default): MemoryEngine sized by -m, -M and -I. --engine sqlite:PATH:
 // SqliteEngine on PATH (or ":memory:"), -m its data size, -M no eviction, -I, --durability and
-// --cache-mb, with an OffloadPool; its start-up errors are one line naming the file. The proxy
-// kind is reported as unavailable until its engine exists.
+// --cache-mb, with an OffloadPool; its start-up errors are one line naming the file. --engine
+// proxy:SPEC: ProxyEngine (engines/proxy/proxy_spec.h) with an OffloadPool, since its calls
+// wait for upstream servers.
 Result<EngineHandle> CreateEngine(const ServerConfig& config);
 
 }  // namespace mnemo::server

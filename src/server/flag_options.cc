@@ -175,7 +175,10 @@ Result<void> ApplyEngine(ParseState& state, OptionValue value) {
   } else if (text.starts_with("proxy:") && text.size() > 6) {
     engine = {EngineKind::kProxy, std::string(text.substr(6))};
     // The server list reads like -l, but every server needs a port and TLS prefixes do not apply.
-    Result<std::vector<ListenAddress>> servers = ParseListen(engine.target);
+    // Options after ';' (distribution, hash, ...) are checked when the proxy engine is created.
+    const std::string_view list =
+        std::string_view(engine.target).substr(0, engine.target.find(';'));
+    Result<std::vector<ListenAddress>> servers = ParseListen(list);
     bool ok = servers.ok();
     for (std::size_t i = 0; ok && i < servers->size(); ++i) {
       const ListenAddress& server = (*servers)[i];
@@ -337,6 +340,7 @@ const FlagOption kFlags[] = {
      }},
     {kEngineId, "engine", A::kRequired, "<spec>",
      "where items live: memory, sqlite:<file> or proxy:<host>:<port>[,...]\n"
+     "[;distribution=..;hash=..;eject=N;retry_ms=N;...] (docs/scale-out.md)\n"
      "(default: memory)",
      ApplyEngine},
     {kSnapshotId, "snapshot", A::kRequired, "<file>",

@@ -13,6 +13,10 @@
 //   MNEMO_COMPAT_MNEMOD_SQLITE  the same for the MnemodSqlite cases (default: that mnemod with
 //                           --engine sqlite::memory:), which skip the scripts listed in
 //                           sqlite_skipped.txt.
+//   MNEMO_COMPAT_MNEMOD_PROXY  the same for the MnemodProxy cases (default: that mnemod with
+//                           --engine proxy: in front of three memcached the test starts; a
+//                           "{upstreams}" in it becomes their list), which skip the scripts of
+//                           proxy_skipped.txt.
 //   MNEMO_COMPAT_REFERENCE  the same for the reference (default: memcached from PATH).
 //   MNEMO_COMPAT_SCRIPTS    scripts directory (default: the source tree's tests/compat/scripts).
 //   MNEMO_COMPAT_REPEAT     run each script this many times on the same servers (default 1), to
@@ -59,6 +63,8 @@ std::string ReferenceCommand() { return "memcached -l 127.0.0.1 -p {port} -U 0 -
 constexpr const char* kMapServer = "MapServer";
 constexpr const char* kMnemod = "Mnemod";
 constexpr const char* kMnemodSqlite = "MnemodSqlite";  // mnemod --engine sqlite::memory:
+constexpr const char* kMnemodProxy = "MnemodProxy";    // mnemod --engine proxy: (3 memcached)
+constexpr int kProxyUpstreams = 3;
 
 // The command line of a server under test; empty when there is none to test.
 std::string CandidateCommand(const std::string& candidate) {
@@ -71,15 +77,21 @@ std::string CandidateCommand(const std::string& candidate) {
     const std::string sqlite = " --engine sqlite::memory: -p {port}";
     return Env("MNEMO_COMPAT_MNEMOD_SQLITE", built.empty() ? "" : built + sqlite + AsRoot());
   }
+  if (candidate == kMnemodProxy) {
+    const std::string built = MNEMO_COMPAT_MNEMOD_BIN;
+    const std::string proxy = " --engine proxy:{upstreams};distribution=ketama;hash=md5 -p {port}";
+    return Env("MNEMO_COMPAT_MNEMOD_PROXY", built.empty() ? "" : built + proxy + AsRoot());
+  }
   const std::string built = MNEMO_COMPAT_SERVER_BIN;
   return Env("MNEMO_COMPAT_SERVER", built.empty() ? ReferenceCommand() : built + " -p {port}");
 }
 
-// The scripts the sqlite candidate skips (sqlite_skipped.txt: one name a line, '#' comments):
-// they read what only the memory engine has, such as slab classes.
-std::set<std::string> SqliteSkipped() {
+// The scripts a candidate skips (one name a line, '#' comments): sqlite_skipped.txt for the
+// sqlite engine, which lacks what only the memory engine has (slab classes, ...), and
+// proxy_skipped.txt for the proxy engine (each with its reason there).
+std::set<std::string> Skipped(const char* path) {
   std::set<std::string> names;
-  std::ifstream list(MNEMO_COMPAT_SQLITE_SKIPPED);
+  std::ifstream list(path);
   for (std::string line; std::getline(list, line);) {
     line = line.substr(0, line.find('#'));
     while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back()))) line.pop_back();
@@ -100,7 +112,9 @@ std::vector<CompatCase> Cases(const std::string& candidate) {
   std::vector<CompatCase> cases;
   if (CandidateCommand(candidate).empty()) return cases;
   const std::set<std::string> skipped =
-      candidate == kMnemodSqlite ? SqliteSkipped() : std::set<std::string>();
+      candidate == kMnemodSqlite   ? Skipped(MNEMO_COMPAT_SQLITE_SKIPPED)
+      : candidate == kMnemodProxy ? Skipped(MNEMO_COMPAT_PROXY_SKIPPED)
+                                  : std::set<std::string>();
   for (std::string& script : FindScripts(ScriptsDir())) {
     if (skipped.contains(script)) continue;
     cases.push_back({candidate, std::move(script)});
@@ -155,9 +169,13 @@ std::unique_ptr<Server> Start(const std::string& command, const std::string& rol
 }
 
 struct ServerPair {
+  std::vector<std::unique_ptr<Server>> upstreams;  // the proxy candidate's; stopped last
   std::unique_ptr<Server> reference;
   std::unique_ptr<Server> candidate;
-  bool ok() const { return reference != nullptr && candidate != nullptr; }
+  bool ok() const {
+    return reference != nullptr && candidate != nullptr &&
+           std::ranges::none_of(upstreams, [](const auto& u) { return u == nullptr; });
+  }
   ~ServerPair() {
     // Let both wind down at once rather than one after the other.
     for (Server* server : {reference.get(), candidate.get()}) {
@@ -166,10 +184,23 @@ struct ServerPair {
   }
 };
 
+// The proxy candidate gets upstreams of its own, so that a fresh script finds them fresh too.
 std::unique_ptr<ServerPair> StartPair(const std::string& candidate) {
-  return std::unique_ptr<ServerPair>(
-      new ServerPair{Start(Env("MNEMO_COMPAT_REFERENCE", ReferenceCommand()), "reference"),
-                     Start(CandidateCommand(candidate), candidate)});
+  auto pair = std::make_unique<ServerPair>();
+  std::string command = CandidateCommand(candidate);
+  if (std::size_t at = command.find("{upstreams}"); at != std::string::npos) {
+    std::string list;
+    for (int i = 0; i < kProxyUpstreams; ++i) {
+      pair->upstreams.push_back(Start(ReferenceCommand(), "upstream" + std::to_string(i)));
+      if (pair->upstreams.back() == nullptr) return pair;
+      list += (i == 0 ? "" : ",") + std::string("127.0.0.1:") +
+              std::to_string(pair->upstreams.back()->running.port);
+    }
+    command.replace(at, 11, list);
+  }
+  pair->reference = Start(Env("MNEMO_COMPAT_REFERENCE", ReferenceCommand()), "reference");
+  pair->candidate = Start(command, candidate);
+  return pair;
 }
 
 class CompatTest : public ::testing::TestWithParam<CompatCase> {
@@ -245,6 +276,8 @@ std::string TestName(const ::testing::TestParamInfo<CompatCase>& info) {
 INSTANTIATE_TEST_SUITE_P(MapServer, CompatTest, ::testing::ValuesIn(Cases(kMapServer)), TestName);
 INSTANTIATE_TEST_SUITE_P(Mnemod, CompatTest, ::testing::ValuesIn(Cases(kMnemod)), TestName);
 INSTANTIATE_TEST_SUITE_P(MnemodSqlite, CompatTest, ::testing::ValuesIn(Cases(kMnemodSqlite)),
+                         TestName);
+INSTANTIATE_TEST_SUITE_P(MnemodProxy, CompatTest, ::testing::ValuesIn(Cases(kMnemodProxy)),
                          TestName);
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(CompatTest);
 

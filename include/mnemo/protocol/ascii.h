@@ -75,7 +75,9 @@ void EncodeVersion(std::string_view version, std::string& out);  // "VERSION <v>
 void EncodeClientError(std::string_view message, std::string& out);
 void EncodeServerError(std::string_view message, std::string& out);
 
-// The reply line (without \r\n) memcached sends for each engine outcome.
+// The reply line (without \r\n) memcached sends for each engine outcome. An engine's kError
+// reads as kBackendFailureLine (mnemo/protocol/response.h says why).
+inline constexpr std::string_view kBackendFailureLine = "SERVER_ERROR backend failure";
 std::string_view StoreReplyText(StoreStatus status);
 std::string_view DeleteReplyText(DeleteStatus status);
 std::string_view TouchReplyText(TouchStatus status);

@@ -77,6 +77,7 @@ enum class Status : std::uint16_t {
   kAuthContinue = 0x21,
   kUnknownCommand = 0x81,
   kOutOfMemory = 0x82,
+  kTemporaryFailure = 0x86,  // an engine's kError (the proxy's upstream failed)
 };
 
 // The text memcached sends as the value of an error response ("Not found", "Too large.", ...);

@@ -4,8 +4,16 @@
 #pragma once
 
 #include <cstdint>
+#include <string_view>
 
 namespace mnemo {
+
+// kError below: the engine could not answer at all (the proxy engine's upstream failed or broke
+// its reply). No local engine returns it. Every protocol renders it as a server error with this
+// text -- memcached's own proxy words a backend failure exactly so ("SERVER_ERROR backend
+// failure"; binary: status 0x86 Temporary failure with this body) -- so that a client sees a
+// failure, not a miss it would cache or a NOT_FOUND it would trust.
+inline constexpr std::string_view kBackendFailure = "backend failure";
 
 enum class StoreStatus : std::uint8_t {
   kStored,
@@ -16,9 +24,9 @@ enum class StoreStatus : std::uint8_t {
   kNoMemory,   // no room and eviction is off (or impossible)
 };
 
-enum class DeleteStatus : std::uint8_t { kDeleted, kNotFound, kExists };
+enum class DeleteStatus : std::uint8_t { kDeleted, kNotFound, kExists, kError };
 
-enum class TouchStatus : std::uint8_t { kTouched, kNotFound };
+enum class TouchStatus : std::uint8_t { kTouched, kNotFound, kError };
 
 enum class ArithStatus : std::uint8_t {
   kOk,
@@ -28,7 +36,8 @@ enum class ArithStatus : std::uint8_t {
   kNotStored,   // auto-create failed (no memory / too large)
 };
 
-// Every status but kHit is a miss; the kinds are told apart for get_expired/get_flushed stats.
-enum class GetStatus : std::uint8_t { kHit, kMiss, kExpired, kFlushed };
+// kMiss, kExpired and kFlushed are misses, told apart for get_expired/get_flushed stats; kError
+// is neither hit nor miss (see kBackendFailure).
+enum class GetStatus : std::uint8_t { kHit, kMiss, kExpired, kFlushed, kError };
 
 }  // namespace mnemo

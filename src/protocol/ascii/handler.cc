@@ -68,6 +68,13 @@ void ExecuteRetrieval(const Request& request, SessionContext& context, std::stri
         EncodeValue(key, item.client_flags, item.value, out);
       }
     });
+    if (status == GetStatus::kError) {
+      // One request, one reply: the whole multi-get fails, as twemproxy fails a multi-get with
+      // a failed fragment. Values and END after an error line would be read as later replies.
+      out.resize(start);
+      Send(false, kBackendFailureLine, out);
+      return;
+    }
     CountLookup(touch, status, context.counters);
   }
   EncodeEnd(out);
@@ -131,8 +138,10 @@ void ExecuteStore(const Request& request, SessionContext& context, std::string& 
 
 void ExecuteDelete(const Request& request, SessionContext& context, std::string& out) {
   const DeleteStatus status = context.engine.Delete(DeleteRequest{HashedKey(request.key)});
-  ++(status == DeleteStatus::kDeleted ? context.counters.delete_hits
-                                      : context.counters.delete_misses);
+  if (status != DeleteStatus::kError) {
+    ++(status == DeleteStatus::kDeleted ? context.counters.delete_hits
+                                        : context.counters.delete_misses);
+  }
   Send(request.quiet, DeleteReplyText(status), out);
 }
 
@@ -157,6 +166,10 @@ void ExecuteTouch(const Request& request, SessionContext& context, std::string& 
   GetRequest get{HashedKey(request.key)};
   get.touch_exptime = request.exptime;
   const GetStatus status = context.engine.Get(get, [](const ItemView&) {});
+  if (status == GetStatus::kError) {
+    Send(request.quiet, TouchReplyText(TouchStatus::kError), out);
+    return;
+  }
   CommandCounters& c = context.counters;
   ++c.cmd_touch;
   ++(status == GetStatus::kHit ? c.touch_hits : c.touch_misses);

@@ -102,12 +102,18 @@ std::string_view DeleteReplyText(DeleteStatus status) {
     case DeleteStatus::kDeleted: return "DELETED";
     case DeleteStatus::kNotFound: return "NOT_FOUND";
     case DeleteStatus::kExists: return "EXISTS";
+    case DeleteStatus::kError: return kBackendFailureLine;
   }
   return "NOT_FOUND";
 }
 
 std::string_view TouchReplyText(TouchStatus status) {
-  return status == TouchStatus::kTouched ? "TOUCHED" : "NOT_FOUND";
+  switch (status) {
+    case TouchStatus::kTouched: return "TOUCHED";
+    case TouchStatus::kNotFound: return "NOT_FOUND";
+    case TouchStatus::kError: return kBackendFailureLine;
+  }
+  return "NOT_FOUND";
 }
 
 std::string_view ArithReplyText(ArithStatus status) {

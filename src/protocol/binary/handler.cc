@@ -35,6 +35,8 @@ class Executor {
   void Success(std::uint64_t cas = 0) {
     if (!request_.quiet) AppendResponse(Fields(Status::kSuccess, cas), {}, {}, {}, out_);
   }
+  // An engine's kError (mnemo/protocol/response.h); sent even for quiet opcodes, as errors are.
+  void BackendFailure() { Error(Status::kTemporaryFailure, kBackendFailure); }
   // GetK and GATK report a miss with the key and no text; the others with "Not found".
   void Miss() {
     if (request_.quiet) return;
@@ -112,6 +114,7 @@ void Executor::Get() {
     ++counters_.get_hits;
     return;
   }
+  if (status == GetStatus::kError) return BackendFailure();
   ++counters_.get_misses;
   if (status == GetStatus::kExpired) ++counters_.get_expired;
   if (status == GetStatus::kFlushed) ++counters_.get_flushed;
@@ -134,6 +137,7 @@ void Executor::Touch() {
     ++counters_.touch_hits;
     return;
   }
+  if (status == GetStatus::kError) return BackendFailure();
   ++counters_.touch_misses;
   Miss();
 }
@@ -217,6 +221,8 @@ void Executor::Delete() {
       return Error(Status::kKeyNotFound);
     case DeleteStatus::kExists:
       return Error(Status::kKeyExists);
+    case DeleteStatus::kError:
+      return BackendFailure();
   }
 }
 

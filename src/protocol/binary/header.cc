@@ -29,6 +29,8 @@ std::string_view StatusText(Status status) {
       return "Unknown command";
     case Status::kOutOfMemory:
       return "Out of memory";
+    case Status::kTemporaryFailure:
+      return "Temporary failure";
     case Status::kSuccess:
     case Status::kAuthContinue:
       break;

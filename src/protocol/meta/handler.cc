@@ -19,6 +19,8 @@ constexpr std::string_view kNonNumeric =
     "CLIENT_ERROR cannot increment or decrement non-numeric value\r\n";
 constexpr std::string_view kArithNoMemory = "SERVER_ERROR out of memory\r\n";
 constexpr std::string_view kCreateNoMemory = "SERVER_ERROR Out of memory allocating new item\r\n";
+// An engine's kError (mnemo/protocol/response.h); like every error line, q does not hide it.
+constexpr std::string_view kBackendFailureReply = "SERVER_ERROR backend failure\r\n";
 
 // The engine reads compare_cas 0 as "no compare", but 1.6.18 compares ms (set/replace) and md
 // against a C0 for real, which fails on every live item; ma and append/prepend skip a C0.
@@ -108,6 +110,10 @@ void ExecuteGet(const Request& request, SessionContext& context, std::string& ou
   const GetStatus status = context.engine.Get(get, [&](const ItemView& item) {
     EncodeGetHit(request, FactsOf(request, item, clock, context), item.value, out);
   });
+  if (status == GetStatus::kError) {
+    out += kBackendFailureReply;
+    return;
+  }
   if (touch_later && status == GetStatus::kHit) context.engine.Touch(get.key, m.ttl);
   CountGet(request, status, context.counters);
   if (status != GetStatus::kHit) Reply(request, ReplyCode::kEn, out);
@@ -222,6 +228,9 @@ void ExecuteDelete(const Request& request, SessionContext& context, std::string&
     case DeleteStatus::kExists:
       ++counters.delete_misses;
       return Reply(request, ReplyCode::kEx, out);
+    case DeleteStatus::kError:
+      out += kBackendFailureReply;
+      return;
   }
 }
 
@@ -285,7 +294,11 @@ void ExecuteDebug(const Request& request, SessionContext& context, std::string& 
     facts.binary_key = item.binary_key;
     EncodeDebugReply(request, facts, out);
   });
-  if (status != GetStatus::kHit) out += "EN\r\n";
+  if (status == GetStatus::kError) {
+    out += kBackendFailureReply;
+  } else if (status != GetStatus::kHit) {
+    out += "EN\r\n";
+  }
 }
 
 }  // namespace

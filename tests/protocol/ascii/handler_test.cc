@@ -5,6 +5,7 @@
 #include <string>
 
 #include "ascii/handler_test_util.h"
+#include "failing_engine.h"
 
 namespace mnemo::ascii {
 namespace {
@@ -80,6 +81,24 @@ TEST_F(AsciiHandlerTest, Delete) {
   EXPECT_EQ(Run("delete a\r\ndelete a\r\ndelete a 0\r\n"), "DELETED\r\nNOT_FOUND\r\nNOT_FOUND\r\n");
   EXPECT_EQ(counters_.delete_hits, 1u);
   EXPECT_EQ(counters_.delete_misses, 2u);
+}
+
+// An engine that cannot answer (the proxy's upstream is down) reads as a failure, never as a
+// miss: one error line for the whole request, counted as neither hit nor miss.
+TEST_F(AsciiHandlerTest, EngineErrorIsServerErrorBackendFailure) {
+  mnemo::testing::FailingEngine failing(engine_);
+  SessionContext context{failing, config_, counters_, hooks_};
+  Run("set a 0 0 1\r\nx\r\n");
+  const std::string failed = "SERVER_ERROR backend failure\r\n";
+  EXPECT_EQ(test::Drive("get down\r\n", context), failed);
+  EXPECT_EQ(test::Drive("gets a down a\r\n", context), failed);
+  EXPECT_EQ(test::Drive("gat 10 down\r\n", context), failed);
+  EXPECT_EQ(test::Drive("touch down 10\r\ndelete down\r\n", context), failed + failed);
+  EXPECT_EQ(test::Drive("touch down 10 noreply\r\ndelete down noreply\r\n", context), "");
+  EXPECT_EQ(counters_.get_hits, 1u);  // the "a" before "down"
+  EXPECT_EQ(counters_.get_misses + counters_.touch_hits + counters_.touch_misses, 0u);
+  EXPECT_EQ(counters_.delete_hits + counters_.delete_misses, 0u);
+  EXPECT_EQ(test::Drive("get a\r\n", context), "VALUE a 0 1\r\nx\r\nEND\r\n");
 }
 
 TEST_F(AsciiHandlerTest, IncrDecr) {

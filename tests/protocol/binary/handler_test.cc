@@ -6,6 +6,7 @@
 #include <string>
 
 #include "binary/handler_test_util.h"
+#include "failing_engine.h"
 
 namespace mnemo::binary {
 namespace {
@@ -249,6 +250,24 @@ TEST_F(BinaryHandlerTest, DeleteComparesCas) {
       Hex(Exists(Opcode::kDelete, 1) + Ok(Opcode::kDelete, 2) + NotFound(Opcode::kDelete, 3)));
   EXPECT_EQ(counters_.delete_hits, 1u);
   EXPECT_EQ(counters_.delete_misses, 1u);
+}
+
+// The proxy's upstream is down: get, touch, gat and delete answer status 0x86 with memcached's
+// proxy's text, quiet opcodes included (a quiet get stays silent only on a miss).
+TEST_F(BinaryHandlerTest, EngineErrorIsATemporaryFailure) {
+  mnemo::testing::FailingEngine failing(engine_);
+  SessionContext context{failing, config_, counters_, hooks_};
+  auto failed = [](Opcode op, std::uint32_t opaque) {
+    return ErrorResp(op, Status::kTemporaryFailure, "backend failure", opaque);
+  };
+  EXPECT_EQ(Run(Req(Opcode::kGet, "down", {}, {}, 1), context), failed(Opcode::kGet, 1));
+  EXPECT_EQ(Run(Req(Opcode::kGetKQ, "down", {}, {}, 2), context), failed(Opcode::kGetKQ, 2));
+  EXPECT_EQ(Run(Req(Opcode::kTouch, "down", Be32(9), {}, 3), context), failed(Opcode::kTouch, 3));
+  EXPECT_EQ(Run(Req(Opcode::kGat, "down", Be32(9), {}, 4), context), failed(Opcode::kGat, 4));
+  EXPECT_EQ(Run(Req(Opcode::kDeleteQ, "down", {}, {}, 5), context), failed(Opcode::kDeleteQ, 5));
+  EXPECT_EQ(counters_.get_hits + counters_.get_misses + counters_.touch_misses, 0u);
+  EXPECT_EQ(counters_.delete_hits + counters_.delete_misses, 0u);
+  EXPECT_EQ(Run(Req(Opcode::kGetQ, "up", {}, {}, 6), context), "");  // a real miss
 }
 
 }  // namespace

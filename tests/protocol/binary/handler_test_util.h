@@ -42,7 +42,8 @@ class BinaryHandlerTest : public ::testing::Test {
   // Parses and executes every request in `input` as the session does, returning the response
   // bytes. Rejected packets are answered with AppendError; after a fatal one, or a Quit, the
   // rest is ignored and `closed_` is set.
-  std::string Run(std::string_view input) {
+  std::string Run(std::string_view input) { return Run(input, context_); }
+  std::string Run(std::string_view input, SessionContext& context) {
     std::string out;
     ParserLimits limits;
     limits.max_value_bytes = config_.item_size_max;
@@ -52,9 +53,9 @@ class BinaryHandlerTest : public ::testing::Test {
       if (result.status == ParseStatus::kIncomplete) break;
       input.remove_prefix(result.consumed);
       if (result.status == ParseStatus::kOk) {
-        Execute(request, context_, out);
+        Execute(request, context, out);
         if (request.oversize) input.remove_prefix(std::min(request.skip_bytes, input.size()));
-        closed_ = context_.close;
+        closed_ = context.close;
       } else {
         AppendError(request, out);
         closed_ = result.status == ParseStatus::kFatal;

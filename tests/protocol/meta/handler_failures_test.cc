@@ -1,11 +1,13 @@
 // Engine failures the map engine never produces (out of memory, a stricter size limit, a
-// counter that cannot be created), driven through a scripted engine.
+// counter that cannot be created, an engine that cannot answer), driven through a scripted
+// engine.
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
 #include "core/context.h"
+#include "failing_engine.h"
 #include "meta/handler.h"
 #include "mnemo/protocol/meta.h"
 
@@ -42,12 +44,13 @@ class ScriptedEngine final : public Engine {
 
 class MetaFailureTest : public ::testing::Test {
  protected:
-  std::string Run(const std::string& input) {
+  std::string Run(const std::string& input) { return Run(input, context_); }
+  static std::string Run(const std::string& input, SessionContext& context) {
     Request request;
     ParseResult result = ParseRequest(input, ParserLimits{}, request);
     EXPECT_EQ(result.status, ParseStatus::kOk) << input;
     std::string out;
-    Execute(request, context_, out);
+    Execute(request, context, out);
     return out;
   }
 
@@ -95,6 +98,22 @@ TEST_F(MetaFailureTest, CounterGrowthOutOfMemory) {
   engine_.arith_status = ArithStatus::kNotStored;
   EXPECT_EQ(Run("ma k\r\n"), "SERVER_ERROR out of memory\r\n");
   EXPECT_EQ(engine_.arith_calls, std::vector<bool>{false});
+}
+
+// The proxy's upstream is down: mg, md and me answer the error line, which q does not hide,
+// and nothing is counted as a hit or a miss.
+TEST_F(MetaFailureTest, EngineErrorIsServerErrorBackendFailure) {
+  mnemo::testing::FailingEngine failing(engine_);
+  SessionContext context{failing, config_, counters_, hooks_};
+  const std::string failed = "SERVER_ERROR backend failure\r\n";
+  EXPECT_EQ(Run("mg down v\r\n", context), failed);
+  EXPECT_EQ(Run("mg down v q\r\n", context), failed);
+  EXPECT_EQ(Run("mg down T30 v\r\n", context), failed);
+  EXPECT_EQ(Run("md down q\r\n", context), failed);
+  EXPECT_EQ(Run("me down\r\n", context), failed);
+  EXPECT_EQ(counters_.get_hits + counters_.get_misses + counters_.touch_hits, 0u);
+  EXPECT_EQ(counters_.delete_hits + counters_.delete_misses, 0u);
+  EXPECT_EQ(Run("mg up v\r\n", context), "EN\r\n");  // other keys reach the engine
 }
 
 }  // namespace

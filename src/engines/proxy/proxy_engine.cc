@@ -1,0 +1,197 @@
+#include "engines/proxy/proxy_engine.h"
+
+#include <array>
+#include <charconv>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "engines/proxy/proxy_spec.h"
+
+namespace mnemo::proxy {
+namespace {
+
+// The general-group counters that describe items and memory: summed over the upstreams, since
+// together they hold the proxy's items. Rates, times, versions and connection counts of the
+// upstreams are not summed (mnemod reports its own for those).
+constexpr std::array<std::string_view, 8> kSummed = {
+    "limit_maxbytes", "bytes",     "curr_items",        "total_items",
+    "evictions",      "reclaimed", "expired_unfetched", "evicted_unfetched",
+};
+
+std::uint64_t ToNumber(std::string_view text) {
+  std::uint64_t value = 0;
+  std::from_chars(text.data(), text.data() + text.size(), value);
+  return value;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<ProxyEngine>> ProxyEngine::Create(const Clock& clock,
+                                                         std::string_view spec) {
+  Result<client::Options> options = ParseProxySpec(spec);
+  if (!options) return options.error();
+  Result<std::unique_ptr<client::Client>> upstreams = client::Client::Create(std::move(*options));
+  if (!upstreams) return Error{"proxy: " + upstreams.error().message};
+  return std::make_unique<ProxyEngine>(clock, std::move(*upstreams));
+}
+
+ProxyEngine::ProxyEngine(const Clock& clock, std::unique_ptr<client::Client> upstreams)
+    : clock_(clock), upstreams_(std::move(upstreams)) {}
+
+GetStatus ProxyEngine::Get(const GetRequest& request, ItemVisitor on_hit) {
+  client::GetOptions options;
+  options.with_cas = true;  // gets/gats: the session may render the CAS (gets, mg c, binary)
+  options.touch = request.touch_exptime;
+  Result<std::optional<client::Item>> got = upstreams_->Get(request.key.key(), options);
+  if (!got) {
+    Failed();
+    return GetStatus::kError;
+  }
+  if (!got->has_value()) return GetStatus::kMiss;
+  const client::Item& item = **got;
+  ItemView view;
+  view.key = request.key.key();
+  view.value = item.value;
+  view.client_flags = item.flags;
+  view.cas = item.cas;
+  on_hit(view);
+  return GetStatus::kHit;
+}
+
+StoreResult ProxyEngine::Store(const StoreRequest& request) {
+  client::StoreOptions options;
+  options.flags = request.client_flags;
+  options.exptime = request.exptime;
+  // A set or replace with a CAS to compare (meta ms C, binary set/replace with a CAS) is
+  // memcached's cas command: it too stores only over a present item with that CAS.
+  StoreMode mode = request.mode;
+  if ((mode == StoreMode::kSet || mode == StoreMode::kReplace) && request.compare_cas != 0) {
+    mode = StoreMode::kCas;
+  }
+  // What no classic store carries is refused rather than silently dropped: a wrong answer
+  // would be worse than an error (README.md).
+  if ((mode != StoreMode::kCas && request.compare_cas != 0) || request.new_cas != 0 ||
+      request.invalidate || request.vivify_exptime) {
+    unsupported_.fetch_add(1, std::memory_order_relaxed);
+    return {StoreStatus::kNoMemory, 0};
+  }
+  Result<StoreStatus> stored =
+      upstreams_->Store(mode, request.key.key(), request.value, options, request.compare_cas);
+  if (!stored) {
+    Failed();
+    return {StoreStatus::kNoMemory, 0};
+  }
+  return {*stored, 0};  // classic stores do not return the new CAS
+}
+
+DeleteStatus ProxyEngine::Delete(const DeleteRequest& request) {
+  if (request.invalidate || request.new_cas != 0) {
+    unsupported_.fetch_add(1, std::memory_order_relaxed);
+    return DeleteStatus::kError;
+  }
+  if (request.compare_cas != 0) {
+    // Classic delete has no CAS: compare first (not atomic with the delete; README.md).
+    Result<std::optional<client::Item>> got =
+        upstreams_->Get(request.key.key(), client::GetOptions{.with_cas = true});
+    if (!got) {
+      Failed();
+      return DeleteStatus::kError;
+    }
+    if (!got->has_value()) return DeleteStatus::kNotFound;
+    if ((*got)->cas != request.compare_cas) return DeleteStatus::kExists;
+  }
+  Result<DeleteStatus> deleted = upstreams_->Delete(request.key.key());
+  if (!deleted) {
+    Failed();
+    return DeleteStatus::kError;
+  }
+  return *deleted;
+}
+
+ArithResult ProxyEngine::Arithmetic(const ArithRequest& request) {
+  ArithResult result;
+  if (request.compare_cas != 0 || request.new_cas != 0 || request.touch_exptime) {
+    unsupported_.fetch_add(1, std::memory_order_relaxed);  // refused, as in Store
+    result.status = ArithStatus::kNotStored;
+    return result;
+  }
+  // Two rounds at most: a create that loses the race to another client's create retries the
+  // incr/decr on the item that client stored.
+  for (int round = 0; round < 2; ++round) {
+    Result<client::Counter> counted =
+        upstreams_->Arithmetic(request.increment, request.key.key(), request.delta);
+    if (!counted) {
+      Failed();
+      result.status = ArithStatus::kNotStored;
+      return result;
+    }
+    if (counted->status != ArithStatus::kNotFound || !request.create_exptime) {
+      result.status = counted->status;
+      result.value = counted->value;
+      return result;
+    }
+    client::StoreOptions options;
+    options.exptime = *request.create_exptime;
+    Result<StoreStatus> added = upstreams_->Store(StoreMode::kAdd, request.key.key(),
+                                                  std::to_string(request.initial), options);
+    if (!added) {
+      Failed();
+      result.status = ArithStatus::kNotStored;
+      return result;
+    }
+    if (*added == StoreStatus::kStored) {
+      result.status = ArithStatus::kOk;
+      result.value = request.initial;
+      return result;
+    }
+    if (*added != StoreStatus::kNotStored) break;  // too large / no memory upstream
+  }
+  result.status = ArithStatus::kNotStored;
+  return result;
+}
+
+TouchStatus ProxyEngine::Touch(const HashedKey& key, std::int64_t exptime) {
+  Result<TouchStatus> touched = upstreams_->Touch(key.key(), exptime);
+  if (!touched) {
+    Failed();
+    return TouchStatus::kError;
+  }
+  return *touched;
+}
+
+void ProxyEngine::FlushAll(std::int64_t delay) {
+  std::optional<std::int64_t> upstream_delay;
+  if (delay > 0) upstream_delay = delay;
+  for (const client::PerServer<void>& answer : upstreams_->FlushAll(upstream_delay)) {
+    if (!answer.result) Failed();
+  }
+}
+
+void ProxyEngine::ForEach(FunctionRef<bool(const ItemView&)> /*visit*/) {}
+
+bool ProxyEngine::Stats(std::string_view group, StatSink sink) {
+  if (!group.empty()) return group == "items" || group == "slabs" || group == "sizes";
+  std::array<std::uint64_t, kSummed.size()> totals{};
+  std::uint64_t down = 0;
+  std::vector<client::PerServer<client::Stats>> answers = upstreams_->GetStats();
+  for (client::PerServer<client::Stats>& answer : answers) {
+    if (!answer.result) {
+      ++down;
+      continue;
+    }
+    for (const auto& [name, value] : *answer.result) {
+      for (std::size_t i = 0; i < kSummed.size(); ++i) {
+        if (name == kSummed[i]) totals[i] += ToNumber(value);
+      }
+    }
+  }
+  for (std::size_t i = 0; i < kSummed.size(); ++i) sink(kSummed[i], std::to_string(totals[i]));
+  sink("proxy_upstreams", std::to_string(answers.size()));
+  sink("proxy_upstreams_unreachable", std::to_string(down));
+  sink("proxy_upstream_errors", std::to_string(errors_.load(std::memory_order_relaxed)));
+  sink("proxy_unsupported", std::to_string(unsupported_.load(std::memory_order_relaxed)));
+  return true;
+}
+
+}  // namespace mnemo::proxy

@@ -1,0 +1,69 @@
+// An engine that stores nothing itself: every call is forwarded to upstream memcached-compatible
+// servers through mnemo_client, which picks the upstream of each key (its distribution and hash,
+// see proxy_spec.h), keeps a pool of connections per upstream and ejects failing ones. This is
+// what `mnemod --engine proxy:SERVERS` runs on, making mnemod a memcached proxy.
+//
+// Each engine call maps to the classic command that keeps memcached's meaning: Get -> gets (gats
+// with a touch), so the item's flags and CAS come back; Store -> set/add/replace/append/prepend/
+// cas; Arithmetic -> incr/decr (plus an add when the request creates on a miss); Touch -> touch;
+// Delete -> delete; FlushAll -> flush_all to every upstream; Stats("") -> the upstreams' item and
+// memory counters summed. A delete with a CAS compares with a gets first (not atomically). A
+// store, incr/decr or delete needing what no classic command carries (meta I/E/N, a CAS on
+// add/append/prepend/incr/decr, meta ma T) is refused with the call's error status and counted
+// (proxy_unsupported) rather than answered wrongly; a get drops meta N/R/u and reads no deadline
+// or access time: see README.md.
+//
+// An upstream that fails answers that key's request with the engine interface's error status:
+// kError for get, delete and touch (SERVER_ERROR backend failure, memcached's proxy's words);
+// store and incr/decr have no kError yet and report no memory (SERVER_ERROR out of memory
+// storing object / out of memory). Each failure is counted (proxy_upstream_errors in stats).
+//
+// Thread safety: all methods may be called concurrently (mnemo_client's Client is shared); they
+// block on the network, so mnemod runs this engine on its offload pool.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string_view>
+
+#include "mnemo/client/client.h"
+#include "mnemo/engine.h"
+#include "mnemo/result.h"
+
+namespace mnemo::proxy {
+
+class ProxyEngine final : public Engine {
+ public:
+  // Parses `spec` (proxy_spec.h) and creates the client; connects lazily.
+  static Result<std::unique_ptr<ProxyEngine>> Create(const Clock& clock, std::string_view spec);
+  ProxyEngine(const Clock& clock, std::unique_ptr<client::Client> upstreams);
+
+  GetStatus Get(const GetRequest& request, ItemVisitor on_hit) override;
+  // Every call waits for an upstream, so nothing is answered on a network thread.
+  std::optional<GetStatus> TryGet(const GetRequest& /*request*/, ItemVisitor /*on_hit*/) override {
+    return std::nullopt;
+  }
+  StoreResult Store(const StoreRequest& request) override;
+  DeleteStatus Delete(const DeleteRequest& request) override;
+  ArithResult Arithmetic(const ArithRequest& request) override;
+  TouchStatus Touch(const HashedKey& key, std::int64_t exptime) override;
+  void FlushAll(std::int64_t delay) override;
+  // A proxy cannot list its upstreams' items: visits nothing.
+  void ForEach(FunctionRef<bool(const ItemView&)> visit) override;
+  bool Stats(std::string_view group, StatSink sink) override;
+  std::int64_t Now() const override { return clock_.Now(); }
+
+  client::Client& upstreams() { return *upstreams_; }
+
+ private:
+  void Failed() { errors_.fetch_add(1, std::memory_order_relaxed); }
+
+  const Clock& clock_;
+  std::unique_ptr<client::Client> upstreams_;
+  std::atomic<std::uint64_t> errors_{0};
+  std::atomic<std::uint64_t> unsupported_{0};  // requests refused: see README.md
+};
+
+}  // namespace mnemo::proxy
