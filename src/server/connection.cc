@@ -20,6 +20,7 @@
 #include "server/read_buffers.h"
 #include "server/request_log.h"
 #include "server/tls.h"
+#include "server/watch_stream.h"
 #include "server/worker.h"
 
 namespace mnemo::server {
@@ -243,6 +244,20 @@ asio::awaitable<void> RefuseOutOfMemory(Served<S>& served, std::string_view pend
                              asio::redirect_error(asio::use_awaitable, ignored));
 }
 
+// After `watch` (its OK sent when `ok_sent`): the connection streams log lines until the client
+// goes away or the server stops (watch_stream.h).
+template <class S>
+asio::awaitable<void> BecomeWatcher(Served<S>& served, bool ok_sent) {
+  WatchBus* bus = served.env.watch;
+  if (bus == nullptr) co_return;
+  if (!ok_sent) {
+    bus->Release();
+    co_return;
+  }
+  served.registration.SetState(ConnectionState::kWatch);
+  co_await StreamWatch(served.socket, *bus, served.session.watch_flags());
+}
+
 // Serves requests on `socket` until the connection ends (see the header).
 template <class S>
 asio::awaitable<void> Serve(Worker& worker, S& socket, Registration& registration) {
@@ -251,6 +266,7 @@ asio::awaitable<void> Serve(Worker& worker, S& socket, Registration& registratio
   CommandCounters own;
   Session session(env.engine, env.session_config,
                   env.offload != nullptr ? own : worker.counters(), &env.hooks);
+  session.set_client_fd(record.fd);
   Served<S> served{worker, session, socket, registration, env, own};
   if (env.latency != nullptr) served.latency = &env.latency->at(worker.id());
   PendingInput pending(env.connections.read_buffers);  // the start of an incomplete request
@@ -276,6 +292,10 @@ asio::awaitable<void> Serve(Worker& worker, S& socket, Registration& registratio
     }
     if (joined) data = pending.view();
     const std::optional<std::size_t> used = co_await Execute(served, data, output);
+    if (session.watch_flags() != 0) {
+      co_await BecomeWatcher(served, used.has_value());
+      break;
+    }
     if (!used) break;
     if (joined) {
       pending.Consume(*used);

@@ -1,6 +1,7 @@
 #include "mnemo/session.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "ascii/domain_internal.h"
 #include "ascii/handler.h"
@@ -12,6 +13,7 @@
 #include "mnemo/protocol/binary.h"
 #include "mnemo/protocol/meta.h"
 #include "session/ascii_auth.h"
+#include "session/watching_engine.h"
 
 namespace mnemo {
 namespace {
@@ -45,7 +47,14 @@ Session::Session(Engine& engine, const SessionConfig& config, CommandCounters& c
 Session::~Session() = default;
 
 std::size_t Session::Process(std::string_view input, std::string& output) {
-  SessionContext context{engine_, config_, counters_, *hooks_};
+  // A watcher's further input is never executed (memcached stops reading it).
+  if (watch_flags_ != 0) return input.size();
+  // Only while someone watches do requests go through the reporting engine; one question per
+  // call, not per request.
+  std::optional<WatchingEngine> watching;
+  if (WatchSink* sink = hooks_->Watching()) watching.emplace(engine_, *sink, client_fd_);
+  SessionContext context{watching ? static_cast<Engine&>(*watching) : engine_, config_,
+                         counters_, *hooks_};
   context.subscriptions = &domain_subscriptions_;
   context.auth = &auth_;
   ParserLimits limits;
@@ -137,6 +146,10 @@ std::size_t Session::Process(std::string_view input, std::string& output) {
     }
     counters_.bytes_written += output.size() - reply_start;
     if (context.close) closing_ = true;
+    if (context.watch_flags != 0) {
+      watch_flags_ = context.watch_flags;
+      return input.size();
+    }
   }
   return consumed;
 }
