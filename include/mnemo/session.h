@@ -37,6 +37,7 @@ struct SessionConfig {
   bool cas_enabled = true;        // -C turns it off: every CAS reads as 0
   bool flush_enabled = true;      // -F turns it off
   bool dump_enabled = true;       // -X turns off cachedump and metadump
+  bool watch_enabled = true;      // -W turns off watch (refused before its arguments are read)
   bool shutdown_enabled = false;  // -A
   bool sasl_required = false;     // -S: binary only, every command after auth
   bool ascii_auth_required = false;  // -Y: text only, the first command must sign in

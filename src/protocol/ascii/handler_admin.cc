@@ -144,11 +144,13 @@ void ExecuteLruCrawler(const Args& args, SessionContext& context, std::string& o
 void ExecuteWatch(const Args& args, std::string_view streams, SessionContext& context,
                   std::string& out) {
   const bool quiet = args.last == "noreply";
+  constexpr std::string_view kDisabled = "CLIENT_ERROR watch commands not allowed";
+  if (!context.config.watch_enabled) return Send(quiet, kDisabled, out);
   const std::uint32_t flags = ParseWatchFlags(streams);
   if (flags == 0) return Send(quiet, kErrorLine, out);
   switch (context.hooks.StartWatch(flags)) {
     case WatchStart::kDisabled:
-      return Send(quiet, "CLIENT_ERROR watch commands not allowed", out);
+      return Send(quiet, kDisabled, out);
     case WatchStart::kTooMany:
       return Send(quiet, "WATCHER_TOO_MANY log watcher limit reached", out);
     case WatchStart::kStarted:

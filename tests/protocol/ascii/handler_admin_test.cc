@@ -267,6 +267,14 @@ TEST_F(AsciiAdminTest, WatchAsksTheHost) {
   EXPECT_EQ(context_.watch_flags, kWatchFetchers | kWatchMutations);
 }
 
+// -W: refused before the arguments are looked at (memcached 1.6.18 -W, `watch bogus`).
+TEST_F(AsciiAdminTest, WatchDisabledByConfig) {
+  config_.watch_enabled = false;
+  const std::string refused = "CLIENT_ERROR watch commands not allowed\r\n";
+  EXPECT_EQ(Run("watch\r\nwatch bogus\r\n"), refused + refused);
+  EXPECT_EQ(hooks_.watch_asked, 0u);
+}
+
 TEST(WatchFlagsTest, NamesAsMemcached1618) {
   EXPECT_EQ(ParseWatchFlags(""), kWatchFetchers);
   EXPECT_EQ(ParseWatchFlags("  mutations   evictions "), kWatchMutations | kWatchEvictions);
