@@ -100,6 +100,8 @@ struct Served {
   CommandLatency* latency = nullptr;
   CommandScanner scanner;
   std::chrono::steady_clock::time_point read_at;
+  // Set once the session started a `watch`; the connection then only streams.
+  std::unique_ptr<WatchSubscription> watch;
 };
 
 // --metrics: counts the requests in `executed` (what one Process call consumed) as having
@@ -205,6 +207,10 @@ asio::awaitable<std::optional<std::size_t>> Execute(Served<S>& served, std::stri
                    std::string_view(output).substr(replies_from));
     }
     RecordLatency(served, data.substr(start, consumed));
+    if (served.session.watch_flags() != 0 && !served.watch && served.env.watch != nullptr) {
+      served.watch = std::make_unique<WatchSubscription>(
+          *served.env.watch, served.socket.get_executor(), served.session.watch_flags());
+    }
     record.protocol.store(served.session.protocol(), std::memory_order_relaxed);
     start += consumed;
     if (served.session.at_request_limit()) {
@@ -244,18 +250,12 @@ asio::awaitable<void> RefuseOutOfMemory(Served<S>& served, std::string_view pend
                              asio::redirect_error(asio::use_awaitable, ignored));
 }
 
-// After `watch` (its OK sent when `ok_sent`): the connection streams log lines until the client
-// goes away or the server stops (watch_stream.h).
+// After `watch`: the connection streams log lines until the client goes away or the server
+// stops (watch_stream.h).
 template <class S>
-asio::awaitable<void> BecomeWatcher(Served<S>& served, bool ok_sent) {
-  WatchBus* bus = served.env.watch;
-  if (bus == nullptr) co_return;
-  if (!ok_sent) {
-    bus->Release();
-    co_return;
-  }
+asio::awaitable<void> StreamAsWatcher(Served<S>& served) {
   served.registration.SetState(ConnectionState::kWatch);
-  co_await StreamWatch(served.socket, *bus, served.session.watch_flags());
+  co_await StreamWatch(served.socket, *served.watch);
 }
 
 // Serves requests on `socket` until the connection ends (see the header).
@@ -292,11 +292,11 @@ asio::awaitable<void> Serve(Worker& worker, S& socket, Registration& registratio
     }
     if (joined) data = pending.view();
     const std::optional<std::size_t> used = co_await Execute(served, data, output);
-    if (session.watch_flags() != 0) {
-      co_await BecomeWatcher(served, used.has_value());
+    if (!used) break;
+    if (served.watch) {
+      co_await StreamAsWatcher(served);
       break;
     }
-    if (!used) break;
     if (joined) {
       pending.Consume(*used);
     } else if (!pending.Append(data.substr(*used))) {

@@ -46,8 +46,7 @@ void WatchBus::Release() { reserved_.fetch_sub(1); }
 
 std::shared_ptr<Watcher> WatchBus::Add(std::uint32_t flags, std::function<void()> wake) {
   std::lock_guard lock(mu_);
-  auto watcher =
-      std::make_shared<Watcher>(flags, gid_.load() + 1, capacity_, std::move(wake));
+  auto watcher = std::make_shared<Watcher>(flags, gid_.load() + 1, capacity_, std::move(wake));
   watchers_.push_back(watcher);
   active_.fetch_add(1, std::memory_order_relaxed);
   return watcher;
@@ -68,9 +67,8 @@ void WatchBus::Publish(std::uint32_t flag,
                        const std::function<std::string(const WatchStamp&)>& format) {
   const auto since_epoch = std::chrono::system_clock::now().time_since_epoch();
   const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(since_epoch).count();
-  const WatchStamp stamp{.seconds = micros / 1000000,
-                         .micros = micros % 1000000,
-                         .gid = gid_.fetch_add(1) + 1};
+  const WatchStamp stamp{
+      .seconds = micros / 1000000, .micros = micros % 1000000, .gid = gid_.fetch_add(1) + 1};
   std::string line;
   std::lock_guard lock(mu_);
   for (const auto& watcher : watchers_) {
@@ -85,8 +83,7 @@ void WatchBus::ItemGet(const FetchEvent& event) {
 }
 
 void WatchBus::ItemStore(const StoreEvent& event) {
-  Publish(kWatchMutations,
-          [&](const WatchStamp& stamp) { return FormatItemStore(stamp, event); });
+  Publish(kWatchMutations, [&](const WatchStamp& stamp) { return FormatItemStore(stamp, event); });
 }
 
 }  // namespace mnemo::server

@@ -57,7 +57,7 @@ class Watcher {
   const std::size_t capacity_;
   const std::function<void()> wake_;
   std::mutex mu_;
-  std::string queued_;        // GUARDED_BY(mu_)
+  std::string queued_;         // GUARDED_BY(mu_)
   std::uint64_t skipped_ = 0;  // GUARDED_BY(mu_)
   bool woken_ = false;         // GUARDED_BY(mu_): a wake-up is on its way, none more needed
 };

@@ -7,11 +7,8 @@ namespace mnemo::server {
 namespace {
 
 TEST(WatchFormatTest, ItemGetFoundAsMemcached) {
-  const FetchEvent event{.key = "a",
-                         .status = FetchStatus::kFound,
-                         .slab_class = 1,
-                         .value_size = 1,
-                         .client_fd = 25};
+  const FetchEvent event{
+      .key = "a", .status = FetchStatus::kFound, .slab_class = 1, .value_size = 1, .client_fd = 25};
   EXPECT_EQ(FormatItemGet({1795332212, 10793, 4}, event),
             "ts=1795332212.10793 gid=4 type=item_get key=a status=found clsid=1 cfd=25 size=1\n");
 }
@@ -41,13 +38,12 @@ TEST(WatchFormatTest, ItemStoreAsMemcached) {
 
 TEST(WatchFormatTest, EveryStoreStatusAndCommandName) {
   const std::pair<StoreStatus, std::string> statuses[] = {
-      {StoreStatus::kStored, "stored"},       {StoreStatus::kNotStored, "not_stored"},
-      {StoreStatus::kExists, "exists"},       {StoreStatus::kNotFound, "not_found"},
-      {StoreStatus::kTooLarge, "too_large"},  {StoreStatus::kNoMemory, "no_memory"}};
+      {StoreStatus::kStored, "stored"},      {StoreStatus::kNotStored, "not_stored"},
+      {StoreStatus::kExists, "exists"},      {StoreStatus::kNotFound, "not_found"},
+      {StoreStatus::kTooLarge, "too_large"}, {StoreStatus::kNoMemory, "no_memory"}};
   for (const auto& [status, name] : statuses) {
     const StoreEvent event{.key = "k", .status = status};
-    EXPECT_NE(FormatItemStore({}, event).find(" status=" + name + " "), std::string::npos)
-        << name;
+    EXPECT_NE(FormatItemStore({}, event).find(" status=" + name + " "), std::string::npos) << name;
   }
   const std::pair<StoreCommand, std::string> commands[] = {
       {StoreCommand::kSet, "set"},         {StoreCommand::kAdd, "add"},

@@ -9,14 +9,14 @@
 // through asio::post.
 #pragma once
 
+#include <array>
 #include <asio/experimental/awaitable_operators.hpp>
 #include <asio/post.hpp>
-#include <asio/this_coro.hpp>
 #include <asio/redirect_error.hpp>
 #include <asio/steady_timer.hpp>
+#include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
-#include <array>
 #include <memory>
 
 #include "server/watch_bus.h"
@@ -67,24 +67,41 @@ asio::awaitable<void> WriteWatchLines(S& socket, Watcher& watcher, WatchWaker& w
   }
 }
 
-// Streams to a connection whose session started a watch with `flags` (a place in `bus` is
-// reserved for it, and freed here). Returns when the client goes away or the server stops.
-template <class S>
-asio::awaitable<void> StreamWatch(S& socket, WatchBus& bus, std::uint32_t flags) {
-  auto waker = std::make_shared<WatchWaker>(socket.get_executor());
-  std::shared_ptr<Watcher> watcher = bus.Add(flags, [waker] {
-    asio::post(waker->timer.get_executor(), [waker] {
-      waker->pending = true;
-      waker->timer.cancel();
+// A watcher's place in the bus, registered as soon as the session started the watch (before
+// its OK is sent, as memcached registers first, so no event after the OK is missed) and
+// unregistered when this is destroyed, however the connection ends.
+class WatchSubscription {
+ public:
+  // `bus` has a place reserved for this watcher (WatchBus::Reserve) and must outlive this.
+  WatchSubscription(WatchBus& bus, const asio::any_io_executor& executor, std::uint32_t flags)
+      : bus_(bus), waker_(std::make_shared<WatchWaker>(executor)) {
+    watcher_ = bus.Add(flags, [waker = waker_] {
+      asio::post(waker->timer.get_executor(), [waker] {
+        waker->pending = true;
+        waker->timer.cancel();
+      });
     });
-  });
-  struct Removal {
-    WatchBus& bus;
-    const std::shared_ptr<Watcher>& watcher;
-    ~Removal() { bus.Remove(watcher); }
-  } removal{bus, watcher};
+  }
+  ~WatchSubscription() { bus_.Remove(watcher_); }
+  WatchSubscription(const WatchSubscription&) = delete;
+  WatchSubscription& operator=(const WatchSubscription&) = delete;
+
+  Watcher& watcher() { return *watcher_; }
+  WatchWaker& waker() { return *waker_; }
+
+ private:
+  WatchBus& bus_;
+  std::shared_ptr<WatchWaker> waker_;
+  std::shared_ptr<Watcher> watcher_;
+};
+
+// Streams `subscription`'s lines to `socket`. Returns when the client goes away or the server
+// stops.
+template <class S>
+asio::awaitable<void> StreamWatch(S& socket, WatchSubscription& subscription) {
   using asio::experimental::awaitable_operators::operator||;
-  co_await (DrainWatcherInput(socket) || WriteWatchLines(socket, *watcher, *waker));
+  co_await (DrainWatcherInput(socket) ||
+            WriteWatchLines(socket, subscription.watcher(), subscription.waker()));
 }
 
 }  // namespace mnemo::server

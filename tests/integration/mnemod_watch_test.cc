@@ -16,13 +16,20 @@ namespace {
 constexpr std::string_view kEnd = "END\r\n";
 
 // A few requests, then a miss on `end_key`: the watcher reads until that line arrives.
-const std::vector<std::string> kRequests = {
-    "set a 0 0 1\r\nx\r\n",        "get a\r\n",           "get b\r\n",
-    "add a 0 0 1\r\ny\r\n",        "replace a 0 0 2\r\nzz\r\n",
-    "append a 0 0 1\r\nq\r\n",     "cas a 0 0 1 999\r\nq\r\n",
-    "delete a\r\n",                "incr n 1\r\n",        "set k%b/c 0 0 1\r\nx\r\n",
-    "mg k%b/c v\r\n",              "ms m 1 T50\r\nx\r\n", "touch m 10\r\n",
-    "get zz_end\r\n"};
+const std::vector<std::string> kRequests = {"set a 0 0 1\r\nx\r\n",
+                                            "get a\r\n",
+                                            "get b\r\n",
+                                            "add a 0 0 1\r\ny\r\n",
+                                            "replace a 0 0 2\r\nzz\r\n",
+                                            "append a 0 0 1\r\nq\r\n",
+                                            "cas a 0 0 1 999\r\nq\r\n",
+                                            "delete a\r\n",
+                                            "incr n 1\r\n",
+                                            "set k%b/c 0 0 1\r\nx\r\n",
+                                            "mg k%b/c v\r\n",
+                                            "ms m 1 T50\r\nx\r\n",
+                                            "touch m 10\r\n",
+                                            "get zz_end\r\n"};
 
 Client Connect(std::uint16_t port) {
   Result<Client> client = Client::Tcp("127.0.0.1", port);
@@ -63,8 +70,8 @@ TEST(MnemodWatch, LinesMatchMemcached) {
   Result<Mnemod> mnemod = StartMnemod(dir, {});
   ASSERT_TRUE(mnemod.ok()) << mnemod.error().message;
   Result<testing::RunningServer> memcached = testing::StartServer([](std::uint16_t port) {
-    return std::vector<std::string>{"memcached", "-u", User(), "-U", "0",
-                                    "-l", "127.0.0.1", "-p", std::to_string(port)};
+    return std::vector<std::string>{
+        "memcached", "-u", User(), "-U", "0", "-l", "127.0.0.1", "-p", std::to_string(port)};
   });
   ASSERT_TRUE(memcached.ok()) << memcached.error().message;
   const std::string ours = WatchedLines(mnemod->port, "fetchers mutations");
@@ -110,8 +117,14 @@ TEST(MnemodWatch, ADisconnectedWatcherIsCleanedUp) {
   {
     Client watcher = Connect(mnemod->port);
     ASSERT_EQ(watcher.Ask("watch fetchers\r\n"), "OK\r\n");
-    EXPECT_NE(client.Ask("stats conns\r\n", kEnd).find(":state conn_watch\r\n"),
-              std::string::npos);
+    // The state changes once the OK is sent: a bounded wait for it.
+    bool watching = false;
+    for (int i = 0; i < 100 && !watching; ++i) {
+      const std::string conns = client.Ask("stats conns\r\n", kEnd);
+      watching = conns.find(":state conn_watch\r\n") != std::string::npos;
+      if (!watching) ::usleep(20000);
+    }
+    EXPECT_TRUE(watching);
     EXPECT_EQ(CurrentConnections(client), alone + 1);
   }
   // The watcher's read sees the close; bounded wait for its coroutine to end.

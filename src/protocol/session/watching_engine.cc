@@ -8,10 +8,14 @@ namespace {
 
 FetchStatus FromGet(GetStatus status) {
   switch (status) {
-    case GetStatus::kHit: return FetchStatus::kFound;
-    case GetStatus::kExpired: return FetchStatus::kExpired;
-    case GetStatus::kFlushed: return FetchStatus::kFlushed;
-    case GetStatus::kMiss: break;
+    case GetStatus::kHit:
+      return FetchStatus::kFound;
+    case GetStatus::kExpired:
+      return FetchStatus::kExpired;
+    case GetStatus::kFlushed:
+      return FetchStatus::kFlushed;
+    case GetStatus::kMiss:
+      break;
   }
   return FetchStatus::kNotFound;
 }
@@ -22,12 +26,18 @@ std::uint32_t ClassOf(std::string_view key, std::size_t value_size, std::uint32_
 
 StoreCommand CommandOf(const StoreRequest& request) {
   switch (request.mode) {
-    case StoreMode::kAdd: return StoreCommand::kAdd;
-    case StoreMode::kReplace: return StoreCommand::kReplace;
-    case StoreMode::kAppend: return StoreCommand::kAppend;
-    case StoreMode::kPrepend: return StoreCommand::kPrepend;
-    case StoreMode::kCas: return StoreCommand::kCas;
-    case StoreMode::kSet: break;
+    case StoreMode::kAdd:
+      return StoreCommand::kAdd;
+    case StoreMode::kReplace:
+      return StoreCommand::kReplace;
+    case StoreMode::kAppend:
+      return StoreCommand::kAppend;
+    case StoreMode::kPrepend:
+      return StoreCommand::kPrepend;
+    case StoreMode::kCas:
+      return StoreCommand::kCas;
+    case StoreMode::kSet:
+      break;
   }
   // A meta or binary set with a CAS is memcached's cas command.
   return request.compare_cas != 0 ? StoreCommand::kCas : StoreCommand::kSet;
@@ -78,8 +88,7 @@ StoreResult WatchingEngine::Store(const StoreRequest& request) {
   const std::int64_t now = inner_.Now();
   // The stored item as it is now (append/prepend joined it and kept its exptime), unless it
   // expired on arrival (a negative exptime): then what the request carried.
-  const Peeked after =
-      result.status == StoreStatus::kStored ? Peek(request.key) : Peeked{};
+  const Peeked after = result.status == StoreStatus::kStored ? Peek(request.key) : Peeked{};
   if (after.fetch.status == FetchStatus::kFound) {
     event.slab_class = after.fetch.slab_class;
     event.value_size = after.fetch.value_size;

@@ -31,9 +31,7 @@ class WatchingEngine final : public Engine {
   TouchStatus Touch(const HashedKey& key, std::int64_t exptime) override;
   void FlushAll(std::int64_t delay) override { inner_.FlushAll(delay); }
   void ForEach(FunctionRef<bool(const ItemView&)> visit) override { inner_.ForEach(visit); }
-  bool Stats(std::string_view group, StatSink sink) override {
-    return inner_.Stats(group, sink);
-  }
+  bool Stats(std::string_view group, StatSink sink) override { return inner_.Stats(group, sink); }
   std::int64_t Now() const override { return inner_.Now(); }
 
  private:

@@ -19,17 +19,16 @@ class RecordingSink : public WatchSink {
  public:
   void ItemGet(const FetchEvent& e) override {
     const char* names[] = {"not_found", "found", "flushed", "expired"};
-    events.push_back("get " + std::string(e.key) + " " +
-                     names[static_cast<int>(e.status)] + " " + std::to_string(e.slab_class) +
-                     " " + std::to_string(e.value_size) + " fd" + std::to_string(e.client_fd));
+    events.push_back("get " + std::string(e.key) + " " + names[static_cast<int>(e.status)] + " " +
+                     std::to_string(e.slab_class) + " " + std::to_string(e.value_size) + " fd" +
+                     std::to_string(e.client_fd));
   }
   void ItemStore(const StoreEvent& e) override {
-    const char* statuses[] = {"stored", "not_stored", "exists", "not_found", "too_large",
-                              "no_memory"};
+    const char* statuses[] = {"stored",    "not_stored", "exists",
+                              "not_found", "too_large",  "no_memory"};
     const char* commands[] = {"add", "set", "replace", "append", "prepend", "cas"};
-    events.push_back("store " + std::string(e.key) + " " +
-                     statuses[static_cast<int>(e.status)] + " " +
-                     commands[static_cast<int>(e.command)] + " ttl" + std::to_string(e.ttl) +
+    events.push_back("store " + std::string(e.key) + " " + statuses[static_cast<int>(e.status)] +
+                     " " + commands[static_cast<int>(e.command)] + " ttl" + std::to_string(e.ttl) +
                      " " + std::to_string(e.value_size));
   }
   std::vector<std::string> events;
@@ -69,24 +68,26 @@ class SessionWatchTest : public ::testing::Test {
 };
 
 TEST_F(SessionWatchTest, ClassicCommandsReportAsMemcached) {
-  Drive("set a 0 0 1\r\nx\r\nget a b\r\nadd a 0 0 1\r\ny\r\nreplace a 0 100 1\r\nz\r\n"
-        "append a 0 0 1\r\nq\r\ncas a 0 0 1 999\r\nq\r\ndelete a\r\ndelete a\r\n"
-        "incr n 1\r\ntouch a 5\r\n");
+  Drive(
+      "set a 0 0 1\r\nx\r\nget a b\r\nadd a 0 0 1\r\ny\r\nreplace a 0 100 1\r\nz\r\n"
+      "append a 0 0 1\r\nq\r\ncas a 0 0 1 999\r\nq\r\ndelete a\r\ndelete a\r\n"
+      "incr n 1\r\ntouch a 5\r\n");
   const std::vector<std::string> expected = {
-      "get a not_found 0 0 fd9",   "store a stored set ttl0 1",
-      "get a found 1 1 fd9",       "get b not_found 0 0 fd9",
-      "get a found 1 1 fd9",       "store a not_stored add ttl0 1",
-      "get a found 1 1 fd9",       "store a stored replace ttl100 1",
-      "get a found 1 1 fd9",       "store a stored append ttl100 2",
-      "get a found 1 2 fd9",       "store a exists cas ttl0 1",
-      "get a found 1 2 fd9",       "get a not_found 0 0 fd9",
-      "get n not_found 0 0 fd9",   "get a not_found 0 0 fd9"};
+      "get a not_found 0 0 fd9", "store a stored set ttl0 1",
+      "get a found 1 1 fd9",     "get b not_found 0 0 fd9",
+      "get a found 1 1 fd9",     "store a not_stored add ttl0 1",
+      "get a found 1 1 fd9",     "store a stored replace ttl100 1",
+      "get a found 1 1 fd9",     "store a stored append ttl100 2",
+      "get a found 1 2 fd9",     "store a exists cas ttl0 1",
+      "get a found 1 2 fd9",     "get a not_found 0 0 fd9",
+      "get n not_found 0 0 fd9", "get a not_found 0 0 fd9"};
   EXPECT_EQ(events(), expected);
 }
 
 TEST_F(SessionWatchTest, MetaCommandsReportAsMemcached) {
-  Drive("ms m 1 T5\r\nx\r\nms m 1 MA\r\nx\r\nms zq 1 MA\r\nx\r\nms m 1 C999\r\nx\r\n"
-        "mg m v\r\nme m\r\nmd m\r\nma m\r\nmn\r\n");
+  Drive(
+      "ms m 1 T5\r\nx\r\nms m 1 MA\r\nx\r\nms zq 1 MA\r\nx\r\nms m 1 C999\r\nx\r\n"
+      "mg m v\r\nme m\r\nmd m\r\nma m\r\nmn\r\n");
   const std::vector<std::string> expected = {
       "get m not_found 0 0 fd9",  "store m stored set ttl5 1",
       "get m found 1 1 fd9",      "store m stored append ttl5 2",
