@@ -19,6 +19,7 @@
 #include "mnemo/auth.h"
 #include "mnemo/engine.h"
 #include "mnemo/protocol/request.h"
+#include "mnemo/watch.h"
 
 namespace mnemo {
 
@@ -36,6 +37,7 @@ struct SessionConfig {
   bool cas_enabled = true;        // -C turns it off: every CAS reads as 0
   bool flush_enabled = true;      // -F turns it off
   bool dump_enabled = true;       // -X turns off cachedump and metadump
+  bool watch_enabled = true;      // -W turns off watch (refused before its arguments are read)
   bool shutdown_enabled = false;  // -A
   bool sasl_required = false;     // -S: binary only, every command after auth
   bool ascii_auth_required = false;  // -Y: text only, the first command must sign in
@@ -122,6 +124,13 @@ class SessionHooks {
   // to send whatever noreply says (memcached's "Error ..."), or "" for success ("OK", which
   // noreply silences). Default: memcached's answer when TLS is off.
   virtual std::string RefreshCerts() { return "Error TLS not enabled"; }
+  // Where sessions report fetches and stores (mnemo/watch.h), or null while nobody watches.
+  // Asked once per Session::Process call, so it should cost no more than an atomic load.
+  virtual WatchSink* Watching() { return nullptr; }
+  // A valid `watch` with these flags (WatchFlag bits). On kStarted the host has reserved a
+  // watcher for this connection, which it sets up once Session::watch_flags() is non-zero.
+  // Default: nothing is streamed, and the connection stays an ordinary one.
+  virtual WatchStart StartWatch(std::uint32_t /*flags*/) { return WatchStart::kNoStream; }
 };
 
 // What Process may ask of the engine.
@@ -161,6 +170,12 @@ class Session {
   // call that may block: the caller continues with kMayBlock on a thread that may wait.
   bool blocked() const { return blocked_; }
   Protocol protocol() const { return protocol_; }
+  // Non-zero once `watch` started a stream (SessionHooks::StartWatch returned kStarted): the
+  // WatchFlag bits asked for. From then on Process executes nothing and consumes all input, as
+  // memcached stops reading a watcher's requests; the host streams log lines instead.
+  std::uint32_t watch_flags() const { return watch_flags_; }
+  // The descriptor memcached's log lines name the client by (cfd=); -1 when unknown.
+  void set_client_fd(int fd) { client_fd_ = fd; }
   // True while -S or -Y still waits for this connection to sign in. What such a connection
   // sends may hold a password (a mis-framed auth `set`), so request logs should skip it, as
   // memcached logs nothing then.
@@ -186,6 +201,8 @@ class Session {
   bool at_request_limit_ = false;
   bool blocked_ = false;
   std::size_t skip_bytes_ = 0;  // rest of an oversize value still to swallow
+  std::uint32_t watch_flags_ = 0;
+  int client_fd_ = -1;
   AuthState auth_;
   // Created by the first `servers NAME notify`; null for every other connection.
   std::unique_ptr<DomainSubscriptions> domain_subscriptions_;

@@ -17,6 +17,7 @@ SessionConfig ToSessionConfig(const ServerConfig& config) {
   session.cas_enabled = config.cas_enabled;
   session.flush_enabled = config.flush_enabled;
   session.dump_enabled = config.dump_enabled;
+  session.watch_enabled = config.watch_enabled;
   session.shutdown_enabled = config.shutdown_enabled;
   session.sasl_required = config.sasl;
   session.ascii_auth_required = !config.auth_file.empty();

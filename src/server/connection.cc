@@ -20,6 +20,7 @@
 #include "server/read_buffers.h"
 #include "server/request_log.h"
 #include "server/tls.h"
+#include "server/watch_stream.h"
 #include "server/worker.h"
 
 namespace mnemo::server {
@@ -99,6 +100,8 @@ struct Served {
   CommandLatency* latency = nullptr;
   CommandScanner scanner;
   std::chrono::steady_clock::time_point read_at;
+  // Set once the session started a `watch`; the connection then only streams.
+  std::unique_ptr<WatchSubscription> watch;
 };
 
 // --metrics: counts the requests in `executed` (what one Process call consumed) as having
@@ -221,6 +224,10 @@ asio::awaitable<std::optional<std::size_t>> Execute(Served<S>& served, std::stri
                    std::string_view(output).substr(replies_from));
     }
     RecordLatency(served, data.substr(start, consumed));
+    if (served.session.watch_flags() != 0 && !served.watch && served.env.watch != nullptr) {
+      served.watch = std::make_unique<WatchSubscription>(
+          *served.env.watch, served.socket.get_executor(), served.session.watch_flags());
+    }
     record.protocol.store(served.session.protocol(), std::memory_order_relaxed);
     start += consumed;
     if (served.session.at_request_limit()) {
@@ -260,6 +267,14 @@ asio::awaitable<void> RefuseOutOfMemory(Served<S>& served, std::string_view pend
                              asio::redirect_error(asio::use_awaitable, ignored));
 }
 
+// After `watch`: the connection streams log lines until the client goes away or the server
+// stops (watch_stream.h).
+template <class S>
+asio::awaitable<void> StreamAsWatcher(Served<S>& served) {
+  served.registration.SetState(ConnectionState::kWatch);
+  co_await StreamWatch(served.socket, *served.watch);
+}
+
 // Serves requests on `socket` until the connection ends (see the header).
 template <class S>
 asio::awaitable<void> Serve(Worker& worker, S& socket, Registration& registration) {
@@ -268,6 +283,7 @@ asio::awaitable<void> Serve(Worker& worker, S& socket, Registration& registratio
   CommandCounters own;
   Session session(env.engine, env.session_config,
                   env.offload != nullptr ? own : worker.counters(), &env.hooks);
+  session.set_client_fd(record.fd);
   Served<S> served{worker, session, socket, registration, env, own};
   if (env.latency != nullptr) served.latency = &env.latency->at(worker.id());
   PendingInput pending(env.connections.read_buffers);  // the start of an incomplete request
@@ -294,6 +310,10 @@ asio::awaitable<void> Serve(Worker& worker, S& socket, Registration& registratio
     if (joined) data = pending.view();
     const std::optional<std::size_t> used = co_await Execute(served, data, output);
     if (!used) break;
+    if (served.watch) {
+      co_await StreamAsWatcher(served);
+      break;
+    }
     if (joined) {
       pending.Consume(*used);
     } else if (!pending.Append(data.substr(*used))) {

@@ -87,9 +87,11 @@ Server::Server(const ServerConfig& config, Logger& log, EngineHandle engine)
       hangup_signal_(io_, SIGHUP),
       domain_store_(DomainStatePath(config), log),
       domain_hooks_(domain_store_, workers_),
+      watch_bus_(config.watch_enabled, config.watcher_logbuf_size),
       hooks_(ServerParts{reported_config_, listeners_, workers_, connections_, log_,
                          engine_.set_memory_limit, [this] { RequestStop(); },
-                         [this] { return !stopping_.load(); }, &domain_hooks_}) {}
+                         [this] { return !stopping_.load(); }, &domain_hooks_, nullptr, nullptr,
+                         &watch_bus_}) {}
 
 Server::~Server() {
   for (const auto& listener : listeners_) {
@@ -106,7 +108,8 @@ void Server::Run() {
                       .idle_timeout = config_.idle_timeout,
                       .offload = engine_.offload.get(),
                       .tls = tls_.get(),
-                      .latency = latency_.get()};
+                      .latency = latency_.get(),
+                      .watch = &watch_bus_};
   for (int i = 0; i < config_.threads; ++i) workers_.push_back(std::make_unique<Worker>(i, env));
   for (const auto& worker : workers_) worker->Start();
   udp_->Start(workers_, connections_);

@@ -89,6 +89,7 @@ class Server {
   std::size_t next_worker_ = 0;  // main thread only
   DomainStore domain_store_;      // loaded in the constructor (docs/domains.md)
   ServerDomains domain_hooks_;
+  WatchBus watch_bus_;  // before the hooks and workers that report to it
   ServerHooks hooks_;
   // Before the workers: its sockets' coroutines, on the workers' threads, report to it.
   std::unique_ptr<UdpListeners> udp_;

@@ -181,4 +181,9 @@ bool ServerHooks::SetMemoryLimit(std::uint64_t megabytes) {
   return true;
 }
 
+WatchStart ServerHooks::StartWatch(std::uint32_t /*flags*/) {
+  if (parts_.watch == nullptr) return WatchStart::kNoStream;
+  return parts_.watch->Reserve();
+}
+
 }  // namespace mnemo::server

@@ -24,6 +24,7 @@
 #include "server/logger.h"
 #include "server/tls.h"
 #include "server/udp_listener.h"
+#include "server/watch_bus.h"
 #include "server/worker.h"
 
 namespace mnemo::server {
@@ -41,6 +42,7 @@ struct ServerParts {
   domains::DomainHooks* domains = nullptr;  // servers, domain_update, clients
   TlsContexts* tls = nullptr;  // -Z: refresh_certs and the ssl_* stats; null without
   const UdpListeners* udp = nullptr;  // -U: its sockets are listed in `stats conns`
+  WatchBus* watch = nullptr;  // `watch` streams; null: watch is acknowledged, streams nothing
 };
 
 class ServerHooks final : public SessionHooks {
@@ -56,6 +58,10 @@ class ServerHooks final : public SessionHooks {
   bool SetMemoryLimit(std::uint64_t megabytes) override;
   domains::DomainHooks* Domains() override { return parts_.domains; }
   std::string RefreshCerts() override;
+  WatchSink* Watching() override {
+    return parts_.watch != nullptr ? parts_.watch->Active() : nullptr;
+  }
+  WatchStart StartWatch(std::uint32_t flags) override;
   // Set once at startup, before any session runs.
   void set_tls(TlsContexts* tls) { parts_.tls = tls; }
   void set_udp(const UdpListeners* udp) { parts_.udp = udp; }

@@ -26,6 +26,8 @@ std::string_view StateName(ConnectionState state) {
       return "conn_parse_cmd";
     case ConnectionState::kWriting:
       return "conn_mwrite";
+    case ConnectionState::kWatch:
+      return "conn_watch";
   }
   return "conn_closing";
 }
@@ -118,7 +120,8 @@ void Worker::StopOnThread() {
   std::lock_guard lock(mu_);
   for (ConnectionRecord& record : connections_) {
     const ConnectionState state = record.state.load();
-    if (state == ConnectionState::kNew || state == ConnectionState::kWaiting) {
+    if (state == ConnectionState::kNew || state == ConnectionState::kWaiting ||
+        state == ConnectionState::kWatch) {
       asio::error_code ignored;
       record.socket->cancel(ignored);
     }

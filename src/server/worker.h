@@ -38,6 +38,7 @@ namespace mnemo::server {
 class LatencyTable;
 class OffloadPool;
 class TlsContexts;
+class WatchBus;
 
 // Connection counts shared by the acceptor, every worker and `stats`.
 struct ConnectionCounts {
@@ -67,10 +68,14 @@ struct WorkerEnv {
   // --metrics: the per-worker command latency histograms (command_latency.h); null without,
   // and then a connection reads no clock for them.
   LatencyTable* latency = nullptr;
+  // `watch` streams (watch_bus.h); null: a session's watch streams nothing.
+  WatchBus* watch = nullptr;
 };
 
 // memcached's connection states, as far as ours map onto them.
-enum class ConnectionState : std::uint8_t { kNew, kWaiting, kProcessing, kWriting };
+// kWatch: a `watch` stream (watch_stream.h), which the idle sweep leaves alone as memcached
+// does.
+enum class ConnectionState : std::uint8_t { kNew, kWaiting, kProcessing, kWriting, kWatch };
 std::string_view StateName(ConnectionState state);
 
 // Seconds on a clock that never jumps, for idle times.

@@ -1,7 +1,7 @@
-// Classic ASCII admin verbs. We have no slab allocator, LRU segments, crawler thread or log
-// watchers, so these answer what a memcached 1.6.18 release build answers when the request is
-// valid and nothing needs doing, and its exact error lines otherwise. refresh_certs goes to
-// the host (SessionHooks::RefreshCerts), which knows whether TLS is on. Debug-build
+// Classic ASCII admin verbs. We have no slab allocator, LRU segments or crawler thread, so
+// these answer what a memcached 1.6.18 release build answers when the request is valid and
+// nothing needs doing, and its exact error lines otherwise. refresh_certs and watch go to the
+// host (SessionHooks), which knows whether TLS is on and keeps the log watchers. Debug-build
 // verbs (misbehave, debugtime, debugitem) and extstore (not configured) answer ERROR.
 #include <algorithm>
 #include <array>
@@ -10,6 +10,7 @@
 #include "ascii/handler_internal.h"
 #include "core/text.h"
 #include "mnemo/protocol/ascii.h"
+#include "mnemo/watch.h"
 
 namespace mnemo::ascii::internal {
 namespace {
@@ -137,18 +138,26 @@ void ExecuteLruCrawler(const Args& args, SessionContext& context, std::string& o
   Send(false, kErrorLine, out);
 }
 
-// We keep no logs to stream, so a valid watch is acknowledged and the connection stays a
-// normal one (memcached turns it into a log stream). A trailing noreply is not a stream name,
-// so it always fails, silently.
-void ExecuteWatch(const Args& args, std::string_view streams, std::string& out) {
-  constexpr std::string_view kStreams[] = {"fetchers",  "mutations",   "evictions", "connevents",
-                                           "proxyreqs", "proxyevents", "proxyuser"};
+// A valid watch goes to the host, which either turns the connection into a log stream (the
+// session then stops reading it) or streams nothing (the connection stays an ordinary one).
+// A trailing noreply is not a stream name, so it always fails, silently.
+void ExecuteWatch(const Args& args, std::string_view streams, SessionContext& context,
+                  std::string& out) {
   const bool quiet = args.last == "noreply";
-  text::Tokenizer tokens(streams);
-  for (std::string_view t = tokens.Next(); !t.empty(); t = tokens.Next()) {
-    if (std::find(std::begin(kStreams), std::end(kStreams), t) == std::end(kStreams)) {
-      return Send(quiet, kErrorLine, out);
-    }
+  constexpr std::string_view kDisabled = "CLIENT_ERROR watch commands not allowed";
+  if (!context.config.watch_enabled) return Send(quiet, kDisabled, out);
+  const std::uint32_t flags = ParseWatchFlags(streams);
+  if (flags == 0) return Send(quiet, kErrorLine, out);
+  switch (context.hooks.StartWatch(flags)) {
+    case WatchStart::kDisabled:
+      return Send(quiet, kDisabled, out);
+    case WatchStart::kTooMany:
+      return Send(quiet, "WATCHER_TOO_MANY log watcher limit reached", out);
+    case WatchStart::kStarted:
+      context.watch_flags = flags;
+      break;
+    case WatchStart::kNoStream:
+      break;
   }
   Send(quiet, "OK", out);
 }
@@ -168,9 +177,38 @@ void ExecuteAdmin(const Request& request, SessionContext& context, std::string& 
   if (verb == "slabs") return ExecuteSlabs(args, out);
   if (verb == "lru") return ExecuteLru(args, out);
   if (verb == "lru_crawler") return ExecuteLruCrawler(args, context, out);
-  if (verb == "watch") return ExecuteWatch(args, request.args, out);
+  if (verb == "watch") return ExecuteWatch(args, request.args, context, out);
   if (verb == "refresh_certs") return ExecuteRefreshCerts(args, context, out);
   Send(false, kErrorLine, out);
 }
 
 }  // namespace mnemo::ascii::internal
+
+namespace mnemo {
+
+std::uint32_t ParseWatchFlags(std::string_view args) {
+  struct Name {
+    std::string_view name;
+    std::uint32_t flag;
+  };
+  // 1.6.18's names; `deletions` came in 1.6.20 and is an unknown name here, as there.
+  constexpr Name kNames[] = {
+      {"fetchers", kWatchFetchers},     {"mutations", kWatchMutations},
+      {"evictions", kWatchEvictions},   {"connevents", kWatchConnEvents},
+      {"proxyreqs", kWatchProxyReqs},   {"proxyevents", kWatchProxyEvents},
+      {"proxyuser", kWatchProxyUser},   {"rawcmds", kWatchRawCmds},
+      {"sysevents", kWatchSysEvents}};
+  std::uint32_t flags = 0;
+  bool any = false;
+  text::Tokenizer tokens(args);
+  for (std::string_view t = tokens.Next(); !t.empty(); t = tokens.Next()) {
+    any = true;
+    auto it = std::find_if(std::begin(kNames), std::end(kNames),
+                           [t](const Name& n) { return n.name == t; });
+    if (it == std::end(kNames)) return 0;
+    flags |= it->flag;
+  }
+  return any ? flags : kWatchFetchers;
+}
+
+}  // namespace mnemo

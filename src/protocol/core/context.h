@@ -22,6 +22,8 @@ struct SessionContext {
   // The connection's authentication progress (-S, -Y); null in handler tests, which then run
   // as a connection that never signs in.
   AuthState* auth = nullptr;
+  // Set by a `watch` the host started streaming (WatchFlag bits); the session then stops.
+  std::uint32_t watch_flags = 0;
 };
 
 // Emits everything `stats <group>` reports, in memcached's order: the server's fields, the

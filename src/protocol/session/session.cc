@@ -14,6 +14,7 @@
 #include "mnemo/protocol/meta.h"
 #include "session/ascii_auth.h"
 #include "session/try_only_engine.h"
+#include "session/watching_engine.h"
 
 namespace mnemo {
 namespace {
@@ -100,8 +101,23 @@ Session::~Session() = default;
 
 std::size_t Session::Process(std::string_view input, std::string& output, EngineCalls calls) {
   const bool non_blocking = calls == EngineCalls::kNonBlocking;
+  blocked_ = false;
+  // A watcher's further input is never executed (memcached stops reading it).
+  if (watch_flags_ != 0) return input.size();
+  // Only while someone watches do requests go through the reporting engine; one question per
+  // call, not per request. It makes blocking calls, so a watched call that must not block is
+  // left whole to the caller's thread that may.
+  std::optional<WatchingEngine> watching;
+  if (WatchSink* sink = hooks_->Watching()) {
+    if (non_blocking) {
+      blocked_ = true;
+      return 0;
+    }
+    watching.emplace(engine_, *sink, client_fd_);
+  }
   TryOnlyEngine try_only(engine_);
-  SessionContext context{non_blocking ? static_cast<Engine&>(try_only) : engine_, config_,
+  Engine& engine = watching ? static_cast<Engine&>(*watching) : engine_;
+  SessionContext context{non_blocking ? static_cast<Engine&>(try_only) : engine, config_,
                          counters_, *hooks_};
   context.subscriptions = &domain_subscriptions_;
   context.auth = &auth_;
@@ -163,6 +179,10 @@ std::size_t Session::Process(std::string_view input, std::string& output, Engine
     if (result.status == ParseStatus::kOk && request.oversize) skip_bytes_ = request.skip_bytes;
     counters_.bytes_written += output.size() - reply_start;
     if (context.close) closing_ = true;
+    if (context.watch_flags != 0) {
+      watch_flags_ = context.watch_flags;
+      return input.size();
+    }
   }
   return consumed;
 }

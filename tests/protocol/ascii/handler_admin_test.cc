@@ -249,6 +249,44 @@ TEST_F(AsciiAdminTest, WatchRefreshCertsAndDebugVerbs) {
             "ERROR\r\nERROR\r\nERROR\r\nERROR\r\n");
 }
 
+// The host decides what a valid watch becomes; its refusals are memcached's lines.
+TEST_F(AsciiAdminTest, WatchAsksTheHost) {
+  EXPECT_EQ(Run("watch\r\n"), "OK\r\n");
+  EXPECT_EQ(hooks_.watch_asked, kWatchFetchers);  // no argument: fetchers
+  EXPECT_EQ(context_.watch_flags, 0u);              // kNoStream: still an ordinary connection
+  hooks_.watch_start = WatchStart::kDisabled;
+  EXPECT_EQ(Run("watch mutations\r\n"), "CLIENT_ERROR watch commands not allowed\r\n");
+  EXPECT_EQ(hooks_.watch_asked, kWatchMutations);
+  hooks_.watch_start = WatchStart::kTooMany;
+  EXPECT_EQ(Run("watch evictions\r\n"), "WATCHER_TOO_MANY log watcher limit reached\r\n");
+  hooks_.watch_asked = 0;
+  EXPECT_EQ(Run("watch bogus\r\n"), "ERROR\r\n");
+  EXPECT_EQ(hooks_.watch_asked, 0u);  // an unknown name never reaches the host
+  hooks_.watch_start = WatchStart::kStarted;
+  EXPECT_EQ(Run("watch fetchers mutations\r\n"), "OK\r\n");
+  EXPECT_EQ(context_.watch_flags, kWatchFetchers | kWatchMutations);
+}
+
+// -W: refused before the arguments are looked at (memcached 1.6.18 -W, `watch bogus`).
+TEST_F(AsciiAdminTest, WatchDisabledByConfig) {
+  config_.watch_enabled = false;
+  const std::string refused = "CLIENT_ERROR watch commands not allowed\r\n";
+  EXPECT_EQ(Run("watch\r\nwatch bogus\r\n"), refused + refused);
+  EXPECT_EQ(hooks_.watch_asked, 0u);
+}
+
+TEST(WatchFlagsTest, NamesAsMemcached1618) {
+  EXPECT_EQ(ParseWatchFlags(""), kWatchFetchers);
+  EXPECT_EQ(ParseWatchFlags("  mutations   evictions "), kWatchMutations | kWatchEvictions);
+  EXPECT_EQ(ParseWatchFlags("fetchers fetchers"), kWatchFetchers);
+  EXPECT_EQ(ParseWatchFlags("connevents proxyreqs proxyevents proxyuser rawcmds sysevents"),
+            kWatchConnEvents | kWatchProxyReqs | kWatchProxyEvents | kWatchProxyUser |
+                kWatchRawCmds | kWatchSysEvents);
+  EXPECT_EQ(ParseWatchFlags("FETCHERS"), 0u);
+  EXPECT_EQ(ParseWatchFlags("fetchers deletions"), 0u);  // 1.6.20's name
+  EXPECT_EQ(ParseWatchFlags("fetchers noreply"), 0u);
+}
+
 // With TLS on, the host reloads: OK (silenced by noreply), or its error line whatever
 // noreply says (memcached 1.6.18 -Z, a missing certificate file).
 TEST_F(AsciiAdminTest, RefreshCertsAsksTheHost) {

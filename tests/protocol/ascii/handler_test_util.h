@@ -44,6 +44,10 @@ class RecordingHooks : public SessionHooks {
     ++refreshes;
     return refresh_failure;
   }
+  WatchStart StartWatch(std::uint32_t flags) override {
+    watch_asked = flags;
+    return watch_start;
+  }
 
   int resets = 0;
   int verbosity = -1;
@@ -54,6 +58,8 @@ class RecordingHooks : public SessionHooks {
   bool tls = false;  // RefreshCerts: the base's "not enabled" while false
   int refreshes = 0;
   std::string refresh_failure;  // what RefreshCerts returns when tls is set; "" = success
+  WatchStart watch_start = WatchStart::kNoStream;  // what StartWatch answers
+  std::uint32_t watch_asked = 0;                   // the flags of the last StartWatch
 };
 
 class HandlerTest : public ::testing::Test {
