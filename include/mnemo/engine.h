@@ -107,6 +107,25 @@ struct ArithResult {
   std::int64_t deadline_before = 0;  // before touch_exptime applied (meta t ahead of T)
 };
 
+// An item the engine pushed out to make room (memcached's `watch evictions`). Views are valid
+// only during the call.
+struct EvictedItem {
+  std::string_view key;
+  std::uint32_t value_size = 0;
+  std::uint32_t client_flags = 0;
+  bool fetched = false;      // read since it was stored
+  std::int64_t ttl = -1;     // seconds it had left; -1: no expiry
+  std::int64_t idle = 0;     // seconds since its last access
+};
+
+// Told of every eviction while set (Engine::SetEvictionListener). Called on the evicting thread,
+// possibly with the engine's locks held: it must be quick and must not call the engine.
+class EvictionListener {
+ public:
+  virtual ~EvictionListener() = default;
+  virtual void Evicted(const EvictedItem& item) = 0;
+};
+
 class Engine {
  public:
   virtual ~Engine() = default;
@@ -163,6 +182,10 @@ class Engine {
   // it (mg t and l, ma t, me exp and la), so they must use the clock the deadlines came from.
   // Engines with a Clock override it; the default 0 only suits engines whose items never expire.
   virtual std::int64_t Now() const { return 0; }
+
+  // Reports evictions to `listener` from now on (nullptr: to nobody). The listener must outlive
+  // its registration. Engines that never evict, or cannot tell, ignore it.
+  virtual void SetEvictionListener(EvictionListener* /*listener*/) {}
 };
 
 }  // namespace mnemo

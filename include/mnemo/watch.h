@@ -11,6 +11,7 @@
 // the session's request or the engine's item and are valid only during the call.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 
@@ -70,6 +71,10 @@ class WatchSink {
   virtual void ItemGet(const FetchEvent& event) = 0;
   virtual void ItemStore(const StoreEvent& event) = 0;
 };
+
+// memcached's slab class (clsid in watch lines) of an item of this key, value size and flags.
+std::uint32_t MemcachedSlabClass(std::string_view key, std::size_t value_size,
+                                 std::uint32_t client_flags);
 
 // Parses the arguments of `watch` (after the verb). No argument means fetchers, as in
 // memcached. Returns 0 for an unknown name (the reply is ERROR).

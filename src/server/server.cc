@@ -94,6 +94,7 @@ Server::Server(const ServerConfig& config, Logger& log, EngineHandle engine)
                          &watch_bus_}) {}
 
 Server::~Server() {
+  if (engine_.engine) engine_.engine->SetEvictionListener(nullptr);  // the bus dies first
   for (const auto& listener : listeners_) {
     if (!listener->unix_path.empty()) unlink(listener->unix_path.c_str());
   }
@@ -110,6 +111,7 @@ void Server::Run() {
                       .tls = tls_.get(),
                       .latency = latency_.get(),
                       .watch = &watch_bus_};
+  engine_.engine->SetEvictionListener(&watch_bus_);  // `watch evictions`
   for (int i = 0; i < config_.threads; ++i) workers_.push_back(std::make_unique<Worker>(i, env));
   for (const auto& worker : workers_) worker->Start();
   udp_->Start(workers_, connections_);

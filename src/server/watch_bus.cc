@@ -86,4 +86,9 @@ void WatchBus::ItemStore(const StoreEvent& event) {
   Publish(kWatchMutations, [&](const WatchStamp& stamp) { return FormatItemStore(stamp, event); });
 }
 
+void WatchBus::Evicted(const EvictedItem& item) {
+  if (active_.load(std::memory_order_relaxed) == 0) return;  // the usual case: one load
+  Publish(kWatchEvictions, [&](const WatchStamp& stamp) { return FormatEviction(stamp, item); });
+}
+
 }  // namespace mnemo::server

@@ -8,9 +8,9 @@
 // for a watcher's socket; it appends under a short lock and, when the queue was empty, calls
 // the watcher's wake-up, which posts to the watcher connection's thread (watch_stream.h).
 //
-// memcached allows 20 watchers; the 21st gets WATCHER_TOO_MANY. Evictions are not reported:
-// the memory engine offers no eviction callback (its reclaim runs under shard locks), so
-// `watch evictions` is accepted and stays silent.
+// memcached allows 20 watchers; the 21st gets WATCHER_TOO_MANY. Evictions come from the
+// engine's eviction listener (Engine::SetEvictionListener; the memory engine reports them,
+// engines that do not evict stay silent).
 //
 // Thread safety: every method may be called from any thread. Lock order: the bus's mutex,
 // then a watcher's.
@@ -26,6 +26,7 @@
 #include <string_view>
 #include <vector>
 
+#include "mnemo/engine.h"
 #include "mnemo/watch.h"
 #include "server/watch_format.h"
 
@@ -62,7 +63,7 @@ class Watcher {
   bool woken_ = false;         // GUARDED_BY(mu_): a wake-up is on its way, none more needed
 };
 
-class WatchBus final : public WatchSink {
+class WatchBus final : public WatchSink, public EvictionListener {
  public:
   static constexpr int kMaxWatchers = 20;  // memcached's WATCHER_LIMIT
 
@@ -83,6 +84,9 @@ class WatchBus final : public WatchSink {
 
   void ItemGet(const FetchEvent& event) override;
   void ItemStore(const StoreEvent& event) override;
+  // The engine's evictions (Engine::SetEvictionListener), under its locks: only a lookup and,
+  // while someone watches evictions, one formatted line offered to the queues.
+  void Evicted(const EvictedItem& item) override;
 
  private:
   // Numbers an event of kind `flag` and offers its line (made by `format` at most once) to

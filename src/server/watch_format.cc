@@ -93,6 +93,15 @@ std::string FormatItemGet(const WatchStamp& stamp, const FetchEvent& event) {
   return line;
 }
 
+std::string FormatEviction(const WatchStamp& stamp, const EvictedItem& item) {
+  std::string line = Start(stamp, "eviction", item.key);
+  line += item.fetched ? " fetch=yes" : " fetch=no";
+  line += " ttl=" + std::to_string(item.ttl) + " la=" + std::to_string(item.idle) + " clsid=" +
+          std::to_string(MemcachedSlabClass(item.key, item.value_size, item.client_flags)) +
+          " size=" + std::to_string(item.value_size) + "\n";
+  return line;
+}
+
 std::string FormatItemStore(const WatchStamp& stamp, const StoreEvent& event) {
   std::string line = Start(stamp, "item_store", event.key);
   line += " status=";

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "mnemo/engine.h"
 #include "mnemo/watch.h"
 
 namespace mnemo::server {
@@ -29,6 +30,10 @@ std::string FormatItemGet(const WatchStamp& stamp, const FetchEvent& event);
 
 // "ts=.. gid=.. type=item_store key=K status=S cmd=C ttl=T clsid=C cfd=FD size=N\n"
 std::string FormatItemStore(const WatchStamp& stamp, const StoreEvent& event);
+
+// "ts=.. gid=.. type=eviction key=K fetch=yes|no ttl=T la=L clsid=C size=N\n": T is the
+// seconds the item had left (-1: none), L the seconds since it was last read or written.
+std::string FormatEviction(const WatchStamp& stamp, const EvictedItem& item);
 
 // What a watcher that fell behind reads before the next line it has room for: how many lines
 // it missed ("skipped=N\n").

@@ -23,6 +23,16 @@ TEST(WatchFormatTest, ItemGetMissAndOtherStatuses) {
   EXPECT_NE(FormatItemGet({5, 0, 1}, event).find(" status=flushed "), std::string::npos);
 }
 
+TEST(WatchFormatTest, EvictionAsMemcached) {
+  const EvictedItem item{.key = "k/1", .value_size = 100, .fetched = false, .ttl = -1, .idle = 3};
+  EXPECT_EQ(FormatEviction({7, 12, 3}, item),
+            "ts=7.12 gid=3 type=eviction key=k%2F1 fetch=no ttl=-1 la=3 clsid=" +
+                std::to_string(MemcachedSlabClass("k/1", 100, 0)) + " size=100\n");
+  const EvictedItem read{.key = "a", .value_size = 1, .fetched = true, .ttl = 55, .idle = 0};
+  EXPECT_NE(FormatEviction({7, 12, 4}, read).find(" fetch=yes ttl=55 la=0 clsid=1 size=1\n"),
+            std::string::npos);
+}
+
 TEST(WatchFormatTest, ItemStoreAsMemcached) {
   const StoreEvent event{.key = "a",
                          .status = StoreStatus::kStored,

@@ -6,6 +6,7 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <regex>
 
 #include "mnemod_harness.h"
@@ -79,6 +80,59 @@ TEST(MnemodWatch, LinesMatchMemcached) {
             std::string::npos)
       << ours;
   EXPECT_EQ(ours, WatchedLines(memcached->port, "fetchers mutations"));
+}
+
+// Fills a small cache through one connection until the `watch evictions` watcher has read a
+// few eviction lines; returns them with ts, gid and the key's number masked.
+std::string EvictionLines(std::uint16_t port) {
+  Client watcher = Connect(port);
+  EXPECT_EQ(watcher.Ask("watch evictions\r\n"), "OK\r\n");
+  Client client = Connect(port);
+  const std::string value(100, 'v');
+  std::string got;
+  const auto deadline = std::chrono::steady_clock::now() + kTimeout;
+  for (int batch = 0; std::count(got.begin(), got.end(), '\n') < 3; ++batch) {
+    if (std::chrono::steady_clock::now() > deadline) break;
+    std::string sets;
+    for (int i = 0; i < 1000; ++i) {
+      sets += "set ev:" + std::to_string(batch * 1000 + i) + " 0 0 100 noreply\r\n" + value + "\r\n";
+    }
+    EXPECT_TRUE(client.Send(sets));
+    client.Ask("mn\r\n", "MN\r\n");
+    got += watcher.ReadUntil("\n", std::chrono::milliseconds(20));
+  }
+  got += watcher.ReadUntil("\n", std::chrono::milliseconds(200));
+  const std::regex varying(R"((ts|gid)=[0-9.]+)");
+  const std::regex key("key=ev%3A[0-9]+");  // "ev:N", URI-encoded as memcached does
+  return std::regex_replace(
+      std::regex_replace(got.substr(0, got.rfind('\n') + 1), varying, "$1=*"), key, "key=*");
+}
+
+TEST(MnemodWatch, EvictionsAsMemcached) {
+  ScratchDir dir;
+  Result<Mnemod> mnemod = StartMnemod(dir, {"-m", "2"});
+  ASSERT_TRUE(mnemod.ok()) << mnemod.error().message;
+  Result<testing::RunningServer> memcached = testing::StartServer([](std::uint16_t port) {
+    return std::vector<std::string>{"memcached", "-u", User(), "-U", "0", "-l", "127.0.0.1",
+                                    "-m", "2", "-p", std::to_string(port)};
+  });
+  ASSERT_TRUE(memcached.ok()) << memcached.error().message;
+  // Items never read, without expiry: every line is the same but for ts, gid and the key.
+  const std::regex line(
+      R"(ts=\* gid=\* type=eviction key=\* fetch=no ttl=-1 la=[0-9]+ clsid=[0-9]+ size=[0-9]+\n)");
+  std::vector<std::string> firsts;
+  for (const std::uint16_t port : {mnemod->port, memcached->port}) {
+    const std::string lines = EvictionLines(port);
+    ASSERT_FALSE(lines.empty()) << "no eviction line from port " << port;
+    std::size_t at = 0;
+    for (std::size_t end; (end = lines.find('\n', at)) != std::string::npos; at = end + 1) {
+      EXPECT_TRUE(std::regex_match(lines.substr(at, end + 1 - at), line))
+          << port << ": " << lines.substr(at, end + 1 - at);
+    }
+    firsts.push_back(std::regex_replace(lines.substr(0, lines.find('\n') + 1),
+                                        std::regex("la=[0-9]+"), "la=*"));
+  }
+  EXPECT_EQ(firsts[0], firsts[1]);  // same class and size for the same item
 }
 
 TEST(MnemodWatch, RefusalsAsMemcached) {

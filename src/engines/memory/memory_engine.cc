@@ -57,7 +57,7 @@ MemoryEngine::MemoryEngine(const Clock& clock, MemoryEngineConfig config)
       budget_(config.memory_limit_bytes) {
   shards_.reserve(shard_config_.shards);
   for (std::size_t i = 0; i < shard_config_.shards; ++i) {
-    shards_.push_back(std::make_unique<Shard>(shard_config_, budget_, flush_));
+    shards_.push_back(std::make_unique<Shard>(shard_config_, budget_, flush_, evictions_));
   }
 }
 

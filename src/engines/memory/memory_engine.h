@@ -60,6 +60,9 @@ class MemoryEngine final : public Engine {
   void ForEach(FunctionRef<bool(const ItemView&)> visit) override;
   bool Stats(std::string_view group, StatSink sink) override;
   std::int64_t Now() const override { return clock_.Now(); }
+  void SetEvictionListener(EvictionListener* listener) override {
+    evictions_.store(listener, std::memory_order_release);
+  }
 
   // memcached's cache_memlimit. Lowering the limit evicts at once until the accounted bytes
   // fit (as far as eviction can: the index never shrinks).
@@ -128,6 +131,7 @@ class MemoryEngine final : public Engine {
   const memory::ShardConfig shard_config_;
   memory::MemoryBudget budget_;
   memory::FlushState flush_;  // written only with every shard mutex held
+  std::atomic<EvictionListener*> evictions_{nullptr};
   std::vector<std::unique_ptr<Shard>> shards_;
   std::atomic<std::uint64_t> last_cas_{0};  // the first CAS handed out is 1
 };

@@ -9,6 +9,7 @@
 #include <map>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "engines/memory/memory_engine.h"
 #include "manual_clock.h"
@@ -65,6 +66,45 @@ TEST_F(MemoryLimitTest, FillingFarPastTheLimitNeverExceedsItAndKeepsHotKeys) {
   }
   EXPECT_GT(Stat("evictions"), 0u);
   for (int h = 0; h < 50; ++h) EXPECT_TRUE(Has("hot:" + std::to_string(h))) << h;
+}
+
+// Every eviction is reported to the listener while one is set (memcached's `watch evictions`):
+// the item is gone, and what the listener heard describes it; after clearing it, nothing.
+TEST_F(MemoryLimitTest, EvictionsAreReportedToTheListener) {
+  struct Recorder : EvictionListener {
+    void Evicted(const EvictedItem& item) override {
+      keys.emplace_back(item.key);
+      sizes_ok = sizes_ok && item.value_size == 100 && item.client_flags == 0;
+      fetched += item.fetched ? 1 : 0;
+      ttls_ok = ttls_ok && (item.key == "key:0" ? item.ttl > 0 && item.ttl <= 1000 : item.ttl == -1);
+      idle_ok = idle_ok && item.idle >= 0;
+    }
+    std::vector<std::string> keys;
+    int fetched = 0;
+    bool sizes_ok = true, ttls_ok = true, idle_ok = true;
+  } recorder;
+  Make({.memory_limit_bytes = 2 * kMiB, .shards = 1});
+  engine_->SetEvictionListener(&recorder);
+  ASSERT_EQ(Set("key:0", std::string_view(bytes_).substr(0, 100), 1000), StoreStatus::kStored);
+  for (int i = 1; i < 60000; ++i) {
+    ASSERT_EQ(Set("key:" + std::to_string(i), std::string_view(bytes_).substr(0, 100)),
+              StoreStatus::kStored);
+  }
+  ASSERT_GT(Stat("evictions"), 0u);
+  EXPECT_EQ(recorder.keys.size(), Stat("evictions"));
+  EXPECT_TRUE(recorder.sizes_ok);
+  EXPECT_TRUE(recorder.ttls_ok);
+  EXPECT_TRUE(recorder.idle_ok);
+  EXPECT_EQ(recorder.fetched, 0);  // nothing was read
+  for (const std::string& key : recorder.keys) EXPECT_FALSE(Has(key)) << key;
+  engine_->SetEvictionListener(nullptr);
+  const std::size_t heard = recorder.keys.size();
+  for (int i = 60000; i < 80000; ++i) {
+    ASSERT_EQ(Set("key:" + std::to_string(i), std::string_view(bytes_).substr(0, 100)),
+              StoreStatus::kStored);
+  }
+  EXPECT_GT(Stat("evictions"), heard);
+  EXPECT_EQ(recorder.keys.size(), heard);
 }
 
 TEST_F(MemoryLimitTest, AOnePassScanDoesNotEvictTheHotSet) {

@@ -41,8 +41,9 @@ std::size_t ClassOf(std::size_t bytes) {
   return cls < kClasses ? cls : kClasses - 1;
 }
 
-Shard::Shard(const ShardConfig& config, MemoryBudget& budget, const FlushState& flush)
-    : config_(config), budget_(budget), flush_(flush), segments_(1) {}
+Shard::Shard(const ShardConfig& config, MemoryBudget& budget, const FlushState& flush,
+             const std::atomic<EvictionListener*>& evictions)
+    : config_(config), budget_(budget), flush_(flush), evictions_(evictions), segments_(1) {}
 
 Shard::~Shard() {
   for (std::size_t i = 0; i < index_.capacity(); ++i) {
@@ -178,6 +179,13 @@ void Shard::Unlink(Found found, UnlinkReason reason, std::uint32_t now) {
       if (item.deadline() != 0) ++counters.evicted_nonzero;
       if (unfetched) ++counters.evicted_unfetched;
       counters.evicted_time = static_cast<std::int64_t>(now) - item.last_access();
+      if (EvictionListener* listener = evictions_.load(std::memory_order_acquire)) {
+        const std::uint32_t deadline = item.deadline();
+        listener->Evicted({item.key(), static_cast<std::uint32_t>(item.value_length()),
+                           item.client_flags(), !unfetched,
+                           deadline == 0 ? -1 : std::max<std::int64_t>(0, std::int64_t{deadline} - now),
+                           counters.evicted_time});
+      }
       break;
   }
   Retire(item, IndexTable::LocationOf(*found.slot));

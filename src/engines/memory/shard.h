@@ -22,6 +22,7 @@
 #include "engines/memory/item_layout.h"
 #include "engines/memory/memory_budget.h"
 #include "engines/memory/s3fifo.h"
+#include "mnemo/engine.h"
 #include "mnemo/function_ref.h"
 #include "mnemo/key.h"
 #include "mnemo/protocol/response.h"
@@ -81,7 +82,9 @@ class Shard {
     explicit operator bool() const { return slot != nullptr; }
   };
 
-  Shard(const ShardConfig& config, MemoryBudget& budget, const FlushState& flush);
+  // `evictions`: who is told of each eviction (null: nobody), shared by the engine's shards.
+  Shard(const ShardConfig& config, MemoryBudget& budget, const FlushState& flush,
+        const std::atomic<EvictionListener*>& evictions);
   ~Shard();
   Shard(const Shard&) = delete;
   Shard& operator=(const Shard&) = delete;
@@ -186,6 +189,7 @@ class Shard {
   const ShardConfig config_;
   MemoryBudget& budget_;
   const FlushState& flush_;
+  const std::atomic<EvictionListener*>& evictions_;
 
   std::mutex mu_;
   // Everything below is guarded by mu_.

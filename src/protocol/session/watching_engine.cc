@@ -15,13 +15,14 @@ FetchStatus FromGet(GetStatus status) {
     case GetStatus::kFlushed:
       return FetchStatus::kFlushed;
     case GetStatus::kMiss:
+    case GetStatus::kError:  // nothing was found (an upstream failed): memcached has no status
       break;
   }
   return FetchStatus::kNotFound;
 }
 
 std::uint32_t ClassOf(std::string_view key, std::size_t value_size, std::uint32_t flags) {
-  return ascii::internal::SlabClass(MemcachedItemSize(key.size(), value_size, flags));
+  return MemcachedSlabClass(key, value_size, flags);
 }
 
 StoreCommand CommandOf(const StoreRequest& request) {
@@ -115,6 +116,11 @@ ArithResult WatchingEngine::Arithmetic(const ArithRequest& request) {
 TouchStatus WatchingEngine::Touch(const HashedKey& key, std::int64_t exptime) {
   sink_.ItemGet(Peek(key).fetch);
   return inner_.Touch(key, exptime);
+}
+
+std::uint32_t MemcachedSlabClass(std::string_view key, std::size_t value_size,
+                                 std::uint32_t client_flags) {
+  return ascii::internal::SlabClass(MemcachedItemSize(key.size(), value_size, client_flags));
 }
 
 }  // namespace mnemo
