@@ -13,7 +13,6 @@ source "$(dirname "$0")/lib.sh"
 ROUNDS="${1:-3}"
 SECONDS_PER_RUN="${2:-10}"
 MEMORY_MB="${MEMORY_MB:-64}"
-CONFIG="$(dirname "$0")/memaslap.cnf"
 LONG_PREFIX="memcaslap-sized-key-padding-padding-padding-padding-pad:"  # 57 + 7 digits = 64 B
 if ! command -v memcaslap >/dev/null; then
   echo "memcaslap missing (apt-get install libmemcached-tools)" >&2
@@ -29,11 +28,8 @@ for server in memcached mnemod; do
     --key-prefix "$LONG_PREFIX" --value-size 1024 --prefill --requests 1 --json >/dev/null
   slap="" bench="" ratios=""
   for _ in $(seq 1 "$ROUNDS"); do
-    out="$(taskset -c "$CLIENT_CPU" memcaslap -s "127.0.0.1:$SERVER_PORT" \
-      -t "${SECONDS_PER_RUN}s" -c 50 -T 1 -F "$CONFIG" 2>&1)"
-    tps="$(printf '%s\n' "$out" | grep '^Run time:' | tail -1 |
-      sed -n 's/.*TPS: \([0-9]*\).*/\1/p')"
-    [ -n "$tps" ] || { echo "memcaslap failed against $server:" >&2; echo "$out" >&2; exit 1; }
+    memcaslap_round "$server"
+    tps="$ROUND_TPS"
     out="$(taskset -c "$CLIENT_CPU" "$MNEMO_BENCH" -s "127.0.0.1:$SERVER_PORT" --connections 50 \
       --ratio 9:1 --key-count 100000 --key-prefix "$LONG_PREFIX" --value-size 1024 \
       --duration "$SECONDS_PER_RUN" --no-progress --json)"

@@ -105,6 +105,24 @@ cpu_ticks() {  # PID: utime + stime in clock ticks (fields 14 and 15 of /proc/PI
 export CLK_TCK  # read by the scripts that source this file
 CLK_TCK="$(getconf CLK_TCK)"
 
+# One memcaslap run against SERVER_PORT on core CLIENT_CPU: memaslap.cnf's workload (90 % get,
+# 1024-byte values), one thread, 50 connections, SECONDS_PER_RUN seconds. Sets ROUND_OPS,
+# ROUND_TPS and ROUND_CPU (SERVER_PID's CPU time per request, us); exits if memcaslap failed.
+# shellcheck disable=SC2034  # ROUND_* are read by the scripts that source this file
+memcaslap_round() {  # NAME (for the error message)
+  local before after out line
+  before="$(cpu_ticks "$SERVER_PID")"
+  out="$(taskset -c "$CLIENT_CPU" memcaslap -s "127.0.0.1:$SERVER_PORT" -t "${SECONDS_PER_RUN}s" \
+    -c 50 -T 1 -F "$(dirname "${BASH_SOURCE[0]}")/memaslap.cnf" 2>&1)"
+  after="$(cpu_ticks "$SERVER_PID")"
+  line="$(printf '%s\n' "$out" | grep '^Run time:' | tail -1)"
+  ROUND_OPS="$(printf '%s\n' "$line" | sed -n 's/.*Ops: \([0-9]*\).*/\1/p')"
+  ROUND_TPS="$(printf '%s\n' "$line" | sed -n 's/.*TPS: \([0-9]*\).*/\1/p')"
+  [ -n "$ROUND_TPS" ] || { echo "memcaslap failed against $1:" >&2; echo "$out" >&2; exit 1; }
+  ROUND_CPU="$(awk -v t="$((after - before))" -v hz="$CLK_TCK" -v n="$ROUND_OPS" \
+    'BEGIN { printf "%.2f", t * 1e6 / hz / n }')"
+}
+
 stat_value() {  # PORT NAME: one field of `stats`
   local reply
   reply="$(exec 3<>"/dev/tcp/127.0.0.1/$1"; printf 'stats\r\nquit\r\n' >&3; cat <&3)"

@@ -15,7 +15,6 @@ source "$(dirname "$0")/lib.sh"
 ROUNDS="${1:-3}"
 SECONDS_PER_RUN="${2:-10}"
 MEMORY_MB="${MEMORY_MB:-64}"
-CONFIG="$(dirname "$0")/memaslap.cnf"
 if ! command -v memcaslap >/dev/null; then
   echo "memcaslap missing (apt-get install libmemcached-tools)" >&2
   exit 1
@@ -28,17 +27,9 @@ echo "|---|---|---|---|---|"
 for round in $(seq 1 "$ROUNDS"); do
   for server in memcached mnemod; do
     start_server "$server" -m "$MEMORY_MB" -t 2
-    ticks_before="$(cpu_ticks "$SERVER_PID")"
-    out="$(taskset -c "$CLIENT_CPU" memcaslap -s "127.0.0.1:$SERVER_PORT" -t "${SECONDS_PER_RUN}s" \
-      -c 50 -T 1 -F "$CONFIG" 2>&1)"
-    ticks_after="$(cpu_ticks "$SERVER_PID")"
+    memcaslap_round "$server"
     stop_server "$SERVER_PID"
-    line="$(printf '%s\n' "$out" | grep '^Run time:' | tail -1)"
-    ops="$(printf '%s\n' "$line" | sed -n 's/.*Ops: \([0-9]*\).*/\1/p')"
-    tps="$(printf '%s\n' "$line" | sed -n 's/.*TPS: \([0-9]*\).*/\1/p')"
-    [ -n "$tps" ] || { echo "memcaslap failed against $server:" >&2; echo "$out" >&2; exit 1; }
-    cpu="$(awk -v t="$((ticks_after - ticks_before))" -v hz="$CLK_TCK" -v n="$ops" \
-      'BEGIN { printf "%.2f", t * 1e6 / hz / n }')"
+    ops="$ROUND_OPS" tps="$ROUND_TPS" cpu="$ROUND_CPU"
     tps_list[$server]+="$tps "
     cpu_list[$server]+="$cpu "
     if [ "$server" = mnemod ]; then

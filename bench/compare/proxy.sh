@@ -13,7 +13,6 @@ source "$(dirname "$0")/lib.sh"
 
 ROUNDS="${1:-3}"
 SECONDS_PER_RUN="${2:-10}"
-CONFIG="$(dirname "$0")/memaslap.cnf"
 NUTCRACKER="${NUTCRACKER:-$(command -v nutcracker || echo /usr/sbin/nutcracker)}"
 for tool in memcaslap "$NUTCRACKER"; do
   command -v "$tool" >/dev/null || { echo "$tool missing (scripts/install-deps)" >&2; exit 1; }
@@ -57,17 +56,8 @@ for round in $(seq 1 "$ROUNDS"); do
     else
       start_server mnemod -t 2 --engine "$spec"
     fi
-    ticks_before="$(cpu_ticks "$SERVER_PID")"
-    out="$(taskset -c "$CLIENT_CPU" memcaslap -s "127.0.0.1:$SERVER_PORT" -t "${SECONDS_PER_RUN}s" \
-      -c 50 -T 1 -F "$CONFIG" 2>&1)"
-    ticks_after="$(cpu_ticks "$SERVER_PID")"
+    memcaslap_round "$proxy"
     stop_server "$SERVER_PID"
-    line="$(printf '%s\n' "$out" | grep '^Run time:' | tail -1)"
-    ops="$(printf '%s\n' "$line" | sed -n 's/.*Ops: \([0-9]*\).*/\1/p')"
-    tps="$(printf '%s\n' "$line" | sed -n 's/.*TPS: \([0-9]*\).*/\1/p')"
-    [ -n "$tps" ] || { echo "memcaslap failed against $proxy:" >&2; echo "$out" >&2; exit 1; }
-    cpu="$(awk -v t="$((ticks_after - ticks_before))" -v hz="$CLK_TCK" -v n="$ops" \
-      'BEGIN { printf "%.2f", t * 1e6 / hz / n }')"
-    echo "| $round | $proxy | $ops | $tps | $cpu |"
+    echo "| $round | $proxy | $ROUND_OPS | $ROUND_TPS | $ROUND_CPU |"
   done
 done
