@@ -6,42 +6,14 @@ Starts mnemod with `-p 0`, reads the port from its "mnemod listening on ADDR:POR
 every check with bounded timeouts and stops the server. Exits non-zero on the first failure.
 """
 import os
-import re
 import signal
 import subprocess
 import sys
-import threading
 
 import pylibmc
 from pymemcache.client.base import Client as PymemcacheClient
 
-TIMEOUT = 5
-
-
-def start_server(argv):
-    server = subprocess.Popen(argv + ["-p", "0"], stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, text=True)
-    found = {}
-
-    def read_port():
-        for line in server.stdout:
-            match = re.search(r"listening on \S*:(\d+)$", line.strip())
-            if match:
-                found["port"] = int(match.group(1))
-                return
-
-    reader = threading.Thread(target=read_port, daemon=True)
-    reader.start()
-    reader.join(TIMEOUT)
-    if "port" not in found:
-        server.kill()
-        sys.exit("mnemod did not print its port")
-    return server, found["port"]
-
-
-def check(condition, what):
-    if not condition:
-        raise AssertionError(what)
+from server_support import TIMEOUT, check, start_server
 
 
 def pymemcache_checks(port):
@@ -101,7 +73,7 @@ def pylibmc_checks(port, binary):
 
 
 def main():
-    server, port = start_server(sys.argv[1:])
+    server, (port,) = start_server(sys.argv[1:] + ["-p", "0"])
     try:
         pymemcache_checks(port)
         pylibmc_checks(port, binary=False)

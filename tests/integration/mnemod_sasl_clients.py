@@ -7,41 +7,12 @@ built-in fallback reads it) and on `-p 0`, and checks that the right password wo
 one and no credentials are refused, and the refused clients leave the server serving.
 """
 import os
-import re
-import subprocess
 import sys
 import tempfile
-import threading
 
 import pylibmc
 
-TIMEOUT = 5
-
-
-def start_server(argv, env):
-    server = subprocess.Popen(argv + ["-p", "0"], stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, text=True, env=env)
-    found = {}
-
-    def read_port():
-        for line in server.stdout:
-            match = re.search(r"listening on \S*:(\d+)$", line.strip())
-            if match:
-                found["port"] = int(match.group(1))
-                return
-
-    reader = threading.Thread(target=read_port, daemon=True)
-    reader.start()
-    reader.join(TIMEOUT)
-    if "port" not in found:
-        server.kill()
-        sys.exit("mnemod did not print its port")
-    return server, found["port"]
-
-
-def check(condition, what):
-    if not condition:
-        raise AssertionError(what)
+from server_support import TIMEOUT, check, start_server
 
 
 def client(port, **credentials):
@@ -81,7 +52,7 @@ def main():
         with open(pwdb, "w") as f:
             f.write("bob:other\nalice:s3cret-pw\n")
         env = dict(os.environ, MEMCACHED_SASL_PWDB=pwdb)
-        server, port = start_server(sys.argv[1:] + ["-S"], env)
+        server, (port,) = start_server(sys.argv[1:] + ["-S", "-p", "0"], env=env)
         try:
             run_checks(port)
         finally:

@@ -7,15 +7,10 @@ import shutil
 import socket
 import ssl
 import subprocess
-import sys
 import threading
 
-TIMEOUT = 5
-
-
-def check(condition, what):
-    if not condition:
-        raise AssertionError(what)
+import server_support
+from server_support import TIMEOUT, check  # noqa: F401  (the TLS scripts take them from here)
 
 
 def openssl(*args, cwd):
@@ -41,25 +36,8 @@ def use_certificate(certs, name):
 
 
 def start_server(argv):
-    """Starts mnemod; returns it and the ports it printed, in the order of its -l flags."""
-    server = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    ports = []
-
-    def read_ports():
-        for line in server.stdout:
-            match = re.search(r"listening on \S*:(\d+)$", line.strip())
-            if match:
-                ports.append(int(match.group(1)))
-                if len(ports) == 2:
-                    return
-
-    reader = threading.Thread(target=read_ports, daemon=True)
-    reader.start()
-    reader.join(TIMEOUT)
-    if len(ports) != 2:
-        server.kill()
-        sys.exit("mnemod did not print its two ports: " + str(ports))
-    return server, ports
+    """Starts mnemod; returns it and the ports of its two listeners, in the order of its -l."""
+    return server_support.start_server(argv, listeners=2)
 
 
 def tls_connect(port, certs, client_cert=False):
