@@ -21,10 +21,6 @@ FetchStatus FromGet(GetStatus status) {
   return FetchStatus::kNotFound;
 }
 
-std::uint32_t ClassOf(std::string_view key, std::size_t value_size, std::uint32_t flags) {
-  return MemcachedSlabClass(key, value_size, flags);
-}
-
 StoreCommand CommandOf(const StoreRequest& request) {
   switch (request.mode) {
     case StoreMode::kAdd:
@@ -58,7 +54,7 @@ WatchingEngine::Peeked WatchingEngine::Peek(const HashedKey& key) {
   peeked.fetch.key = key.key();
   peeked.fetch.client_fd = client_fd_;
   const GetStatus status = inner_.Get(peek, [&](const ItemView& item) {
-    peeked.fetch.slab_class = ClassOf(item.key, item.value.size(), item.client_flags);
+    peeked.fetch.slab_class = MemcachedSlabClass(item.key, item.value.size(), item.client_flags);
     peeked.fetch.value_size = static_cast<std::uint32_t>(item.value.size());
     peeked.deadline = item.deadline;
   });
@@ -69,7 +65,7 @@ WatchingEngine::Peeked WatchingEngine::Peek(const HashedKey& key) {
 GetStatus WatchingEngine::Get(const GetRequest& request, ItemVisitor on_hit) {
   FetchEvent event{.key = request.key.key(), .client_fd = client_fd_};
   const GetStatus status = inner_.Get(request, [&](const ItemView& item) {
-    event.slab_class = ClassOf(item.key, item.value.size(), item.client_flags);
+    event.slab_class = MemcachedSlabClass(item.key, item.value.size(), item.client_flags);
     event.value_size = static_cast<std::uint32_t>(item.value.size());
     on_hit(item);
   });
@@ -95,7 +91,8 @@ StoreResult WatchingEngine::Store(const StoreRequest& request) {
     event.value_size = after.fetch.value_size;
     event.ttl = TtlOf(after.deadline, now);
   } else {
-    event.slab_class = ClassOf(request.key.key(), request.value.size(), request.client_flags);
+    event.slab_class =
+        MemcachedSlabClass(request.key.key(), request.value.size(), request.client_flags);
     event.value_size = static_cast<std::uint32_t>(request.value.size());
     event.ttl = TtlOf(ToDeadline(request.exptime, now), now);
   }
