@@ -95,7 +95,8 @@ std::string EvictionLines(std::uint16_t port) {
     if (std::chrono::steady_clock::now() > deadline) break;
     std::string sets;
     for (int i = 0; i < 1000; ++i) {
-      sets += "set ev:" + std::to_string(batch * 1000 + i) + " 0 0 100 noreply\r\n" + value + "\r\n";
+      sets += "set ev:" + std::to_string(batch * 1000 + i) + " 0 0 100 noreply\r\n";
+      sets += value + "\r\n";
     }
     EXPECT_TRUE(client.Send(sets));
     client.Ask("mn\r\n", "MN\r\n");

@@ -76,7 +76,8 @@ TEST_F(MemoryLimitTest, EvictionsAreReportedToTheListener) {
       keys.emplace_back(item.key);
       sizes_ok = sizes_ok && item.value_size == 100 && item.client_flags == 0;
       fetched += item.fetched ? 1 : 0;
-      ttls_ok = ttls_ok && (item.key == "key:0" ? item.ttl > 0 && item.ttl <= 1000 : item.ttl == -1);
+      const bool expires = item.key == "key:0";  // the only item stored with an exptime
+      ttls_ok = ttls_ok && (expires ? item.ttl > 0 && item.ttl <= 1000 : item.ttl == -1);
       idle_ok = idle_ok && item.idle >= 0;
     }
     std::vector<std::string> keys;

@@ -180,11 +180,10 @@ void Shard::Unlink(Found found, UnlinkReason reason, std::uint32_t now) {
       if (unfetched) ++counters.evicted_unfetched;
       counters.evicted_time = static_cast<std::int64_t>(now) - item.last_access();
       if (EvictionListener* listener = evictions_.load(std::memory_order_acquire)) {
-        const std::uint32_t deadline = item.deadline();
+        const std::int64_t deadline = item.deadline();
+        const std::int64_t ttl = deadline == 0 ? -1 : std::max<std::int64_t>(0, deadline - now);
         listener->Evicted({item.key(), static_cast<std::uint32_t>(item.value_length()),
-                           item.client_flags(), !unfetched,
-                           deadline == 0 ? -1 : std::max<std::int64_t>(0, std::int64_t{deadline} - now),
-                           counters.evicted_time});
+                           item.client_flags(), !unfetched, ttl, counters.evicted_time});
       }
       break;
   }
