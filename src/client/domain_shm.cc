@@ -15,7 +15,7 @@ namespace mnemo::client {
 namespace {
 
 constexpr std::size_t kWords = SharedDomain::kMaxTextBytes / 8;
-// Readers retry a slot a few times while a writer is busy with it, then use the other one.
+// Readers retry a few times while writers keep changing the segment under them, then give up.
 constexpr int kReadAttempts = 64;
 
 std::uint64_t Fnv1a64(std::string_view text) {
@@ -31,6 +31,18 @@ std::string ListText(const domains::List& list) {
   std::string text;
   for (const domains::Server& server : list.servers) text += server.Text() + "\n";
   return text;
+}
+
+std::optional<domains::List> ParseText(std::uint64_t version, std::string_view rest) {
+  domains::List list{version, {}};
+  while (!rest.empty()) {
+    const std::size_t end = rest.find('\n');
+    std::optional<domains::Server> server = domains::ParseServer(rest.substr(0, end));
+    if (!server || end == std::string_view::npos) return std::nullopt;
+    list.servers.push_back(std::move(*server));
+    rest.remove_prefix(end + 1);
+  }
+  return list;
 }
 
 // Unlocks on scope exit.
@@ -106,38 +118,38 @@ SharedDomain::~SharedDomain() {
   close(fd_);
 }
 
+// Both sequences are loaded before and after copying, so what is returned is the segment as it
+// was at one instant: the newest complete list then. Reading one slot at a time could return
+// the older slot after the writer had moved on twice, i.e. go back in time.
 std::optional<domains::List> SharedDomain::Read() const {
-  std::optional<domains::List> newest;
-  for (const Segment::Slot& slot : segment_->slots) {
-    for (int attempt = 0; attempt < kReadAttempts; ++attempt) {
-      const std::uint64_t before = slot.sequence.load(std::memory_order_acquire);
-      if (before % 2 == 1) continue;  // being written (or its writer died): try again, or skip
-      const std::uint64_t version = slot.version.load(std::memory_order_relaxed);
+  const Segment::Slot* slots = segment_->slots;
+  for (int attempt = 0; attempt < kReadAttempts; ++attempt) {
+    std::uint64_t before[2];
+    for (int i = 0; i < 2; ++i) before[i] = slots[i].sequence.load(std::memory_order_acquire);
+    std::uint64_t versions[2] = {0, 0};
+    std::string texts[2];
+    for (int i = 0; i < 2; ++i) {
+      // An odd slot is being written, or its writer died: the other one holds the newest.
+      if (before[i] % 2 == 1) continue;
+      versions[i] = slots[i].version.load(std::memory_order_relaxed);
       const std::uint64_t length =
-          std::min<std::uint64_t>(slot.length.load(std::memory_order_relaxed), kMaxTextBytes);
-      std::string text(length, '\0');
-      for (std::size_t i = 0; i * 8 < length; ++i) {
-        const std::uint64_t word = slot.words[i].load(std::memory_order_relaxed);
-        std::memcpy(text.data() + i * 8, &word, std::min<std::size_t>(8, length - i * 8));
+          std::min<std::uint64_t>(slots[i].length.load(std::memory_order_relaxed), kMaxTextBytes);
+      texts[i].resize(length);
+      for (std::size_t w = 0; w * 8 < length; ++w) {
+        const std::uint64_t word = slots[i].words[w].load(std::memory_order_relaxed);
+        std::memcpy(texts[i].data() + w * 8, &word, std::min<std::size_t>(8, length - w * 8));
       }
-      std::atomic_thread_fence(std::memory_order_acquire);
-      if (slot.sequence.load(std::memory_order_relaxed) != before) continue;  // torn: again
-      if (version == 0 || (newest && newest->version >= version)) break;
-      domains::List list{version, {}};
-      std::string_view rest = text;
-      bool valid = true;
-      while (!rest.empty() && valid) {
-        const std::size_t end = rest.find('\n');
-        std::optional<domains::Server> server = domains::ParseServer(rest.substr(0, end));
-        valid = server.has_value() && end != std::string_view::npos;
-        if (valid) list.servers.push_back(std::move(*server));
-        rest.remove_prefix(end == std::string_view::npos ? rest.size() : end + 1);
-      }
-      if (valid) newest = std::move(list);
-      break;
     }
+    std::atomic_thread_fence(std::memory_order_acquire);
+    if (slots[0].sequence.load(std::memory_order_relaxed) != before[0] ||
+        slots[1].sequence.load(std::memory_order_relaxed) != before[1]) {
+      continue;  // a writer moved in between: again
+    }
+    const int newest = versions[0] >= versions[1] ? 0 : 1;
+    if (versions[newest] == 0) return std::nullopt;
+    return ParseText(versions[newest], texts[newest]);
   }
-  return newest;
+  return std::nullopt;
 }
 
 bool SharedDomain::Publish(const domains::List& list) {

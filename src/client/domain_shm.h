@@ -37,8 +37,9 @@ class SharedDomain {
   SharedDomain(const SharedDomain&) = delete;
   SharedDomain& operator=(const SharedDomain&) = delete;
 
-  // The newest complete list; nullopt when none was published yet, or when no slot could be
-  // read whole in a bounded number of tries (a writer rewriting both all the while).
+  // The newest complete list at one instant, so successive reads never go back in time; nullopt
+  // when none was published yet, or when writers changed the segment during each of a bounded
+  // number of tries.
   std::optional<domains::List> Read() const;
   // Publishes `list` unless the segment already holds this version or a newer one. False when
   // the list is too long to share.
