@@ -80,9 +80,12 @@ TEST_F(ReadBufMemLimitTest, HalfSentValuesBeyondTheBudgetAreRefusedOthersServed)
                                     std::string(100000, 'x')));
     ExpectServed(good, i + 1);
   }
-  // Each sender ends up holding a grown buffer or refused (counted once, then closed).
+  // Each sender ends up holding a grown buffer or refused (counted once, then closed). The
+  // 100,000 bytes may arrive in pieces: until they have, a sender holds a smaller buffer that
+  // may still be refused when it grows, so wait for every held buffer to be whole.
   const auto stats = WaitForStats(good, [&](const auto& s) {
-    return Number(s, "read_buf_count") + Number(s, "read_buf_oom") == kSenders;
+    return Number(s, "read_buf_count") + Number(s, "read_buf_oom") == kSenders &&
+           Number(s, "read_buf_bytes") >= Number(s, "read_buf_count") * 100000;
   });
   const std::uint64_t held = Number(stats, "read_buf_count");
   const std::uint64_t refused = Number(stats, "read_buf_oom");
