@@ -76,9 +76,7 @@ class PendingCall {
 
   // Record a result made elsewhere (an engine's AsyncCalls). Exactly one per call, matching
   // kind(); `item` only with GetStatus::kHit. An engine that could not make the call answers
-  // as its blocking call would have: kError for get, delete and touch; for a store
-  // StoreStatus::kNoMemory, for arithmetic ArithStatus::kNotStored (both render as
-  // memcached's out-of-memory SERVER_ERROR).
+  // as its blocking call would have, e.g. the proxy's kError for every kind.
   void SetGet(GetStatus status, std::optional<OwnedItem> item = std::nullopt);
   void SetStore(StoreResult result);
   void SetDelete(DeleteStatus status);

@@ -48,6 +48,8 @@ mnemo_status FromStore(mnemo::StoreStatus status) {
       return MNEMO_TOO_LARGE;
     case mnemo::StoreStatus::kNoMemory:
       return MNEMO_NO_MEMORY;
+    case mnemo::StoreStatus::kError:
+      break;
   }
   return MNEMO_ERROR;
 }

@@ -30,6 +30,7 @@ std::string_view StoreStatusName(StoreStatus status) {
     case StoreStatus::kNoMemory:
       return "no_memory";
     case StoreStatus::kNotStored:
+    case StoreStatus::kError:  // memcached's log has no word for an upstream's failure
       break;
   }
   return "not_stored";

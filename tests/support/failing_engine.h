@@ -1,6 +1,6 @@
 // An engine decorator for the protocol handler tests: keys that start with "down" fail the way
-// the proxy engine fails when their upstream is gone (kError from Get, Delete and Touch, no
-// memory from Store and Arithmetic), every other key goes to the wrapped engine. No local
+// the proxy engine fails when their upstream is gone (kError from every call), every other key
+// goes to the wrapped engine. No local
 // engine ever returns kError, so this is how the handlers' rendering of it is tested without
 // upstream servers.
 // Test-only. Thread safety: as the wrapped engine's; the decorator keeps no state.
@@ -24,7 +24,7 @@ class FailingEngine final : public Engine {
     return inner_.Get(request, on_hit);
   }
   StoreResult Store(const StoreRequest& request) override {
-    if (Down(request.key.key())) return {StoreStatus::kNoMemory, 0};
+    if (Down(request.key.key())) return {StoreStatus::kError, 0};
     return inner_.Store(request);
   }
   DeleteStatus Delete(const DeleteRequest& request) override {
@@ -32,7 +32,7 @@ class FailingEngine final : public Engine {
     return inner_.Delete(request);
   }
   ArithResult Arithmetic(const ArithRequest& request) override {
-    if (Down(request.key.key())) return {ArithStatus::kNotStored};
+    if (Down(request.key.key())) return {ArithStatus::kError};
     return inner_.Arithmetic(request);
   }
   TouchStatus Touch(const HashedKey& key, std::int64_t exptime) override {

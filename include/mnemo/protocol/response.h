@@ -22,6 +22,7 @@ enum class StoreStatus : std::uint8_t {
   kNotFound,   // CAS given but no such item
   kTooLarge,   // item larger than the item size limit
   kNoMemory,   // no room and eviction is off (or impossible)
+  kError,      // the engine could not answer (see kBackendFailure)
 };
 
 enum class DeleteStatus : std::uint8_t { kDeleted, kNotFound, kExists, kError };
@@ -34,6 +35,7 @@ enum class ArithStatus : std::uint8_t {
   kNonNumeric,  // stored value is not a decimal unsigned 64-bit number
   kExists,      // CAS mismatch
   kNotStored,   // auto-create failed (no memory / too large)
+  kError,       // the engine could not answer (see kBackendFailure)
 };
 
 // kMiss, kExpired and kFlushed are misses, told apart for get_expired/get_flushed stats; kError

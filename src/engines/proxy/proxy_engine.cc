@@ -74,13 +74,13 @@ StoreResult ProxyEngine::Store(const StoreRequest& request) {
   if ((mode != StoreMode::kCas && request.compare_cas != 0) || request.new_cas != 0 ||
       request.invalidate || request.vivify_exptime) {
     unsupported_.fetch_add(1, std::memory_order_relaxed);
-    return {StoreStatus::kNoMemory, 0};
+    return {StoreStatus::kError, 0};
   }
   Result<StoreStatus> stored =
       upstreams_->Store(mode, request.key.key(), request.value, options, request.compare_cas);
   if (!stored) {
     Failed();
-    return {StoreStatus::kNoMemory, 0};
+    return {StoreStatus::kError, 0};
   }
   return {*stored, 0};  // classic stores do not return the new CAS
 }
@@ -113,7 +113,7 @@ ArithResult ProxyEngine::Arithmetic(const ArithRequest& request) {
   ArithResult result;
   if (request.compare_cas != 0 || request.new_cas != 0 || request.touch_exptime) {
     unsupported_.fetch_add(1, std::memory_order_relaxed);  // refused, as in Store
-    result.status = ArithStatus::kNotStored;
+    result.status = ArithStatus::kError;
     return result;
   }
   // Two rounds at most: a create that loses the race to another client's create retries the
@@ -123,7 +123,7 @@ ArithResult ProxyEngine::Arithmetic(const ArithRequest& request) {
         upstreams_->Arithmetic(request.increment, request.key.key(), request.delta);
     if (!counted) {
       Failed();
-      result.status = ArithStatus::kNotStored;
+      result.status = ArithStatus::kError;
       return result;
     }
     if (counted->status != ArithStatus::kNotFound || !request.create_exptime) {
@@ -137,7 +137,7 @@ ArithResult ProxyEngine::Arithmetic(const ArithRequest& request) {
                                                   std::to_string(request.initial), options);
     if (!added) {
       Failed();
-      result.status = ArithStatus::kNotStored;
+      result.status = ArithStatus::kError;
       return result;
     }
     if (*added == StoreStatus::kStored) {
@@ -147,7 +147,7 @@ ArithResult ProxyEngine::Arithmetic(const ArithRequest& request) {
     }
     if (*added != StoreStatus::kNotStored) break;  // too large / no memory upstream
   }
-  result.status = ArithStatus::kNotStored;
+  result.status = ArithStatus::kNotStored;  // the upstream answered: no room to create
   return result;
 }
 

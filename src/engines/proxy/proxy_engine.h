@@ -13,10 +13,9 @@
 // (proxy_unsupported) rather than answered wrongly; a get drops meta N/R/u and reads no deadline
 // or access time: see README.md.
 //
-// An upstream that fails answers that key's request with the engine interface's error status:
-// kError for get, delete and touch (SERVER_ERROR backend failure, memcached's proxy's words);
-// store and incr/decr have no kError yet and report no memory (SERVER_ERROR out of memory
-// storing object / out of memory). Each failure is counted (proxy_upstream_errors in stats).
+// An upstream that fails answers that key's request with the engine interface's kError status
+// (SERVER_ERROR backend failure, memcached's proxy's words; binary 0x86). Each failure is
+// counted (proxy_upstream_errors in stats).
 //
 // Thread safety: all methods may be called concurrently (mnemo_client's Client is shared); they
 // block on the network, so mnemod runs this engine on its offload pool.

@@ -170,13 +170,13 @@ TEST_F(ProxyEngineTest, UnreachableUpstreamGivesErrorStatusesAndCountsThem) {
   EXPECT_EQ(engine->Get(GetRequest{HashedKey("k")}, [](const ItemView&) { FAIL(); }),
             GetStatus::kError);
   StoreRequest set{HashedKey("k")};
-  EXPECT_EQ(engine->Store(set).status, StoreStatus::kNoMemory);
+  EXPECT_EQ(engine->Store(set).status, StoreStatus::kError);
   EXPECT_EQ(engine->Delete(DeleteRequest{HashedKey("k")}), DeleteStatus::kError);
   EXPECT_EQ(engine->Touch(HashedKey("k"), 1), TouchStatus::kError);
-  EXPECT_EQ(engine->Arithmetic(ArithRequest{HashedKey("k")}).status, ArithStatus::kNotStored);
+  EXPECT_EQ(engine->Arithmetic(ArithRequest{HashedKey("k")}).status, ArithStatus::kError);
   ArithRequest create{HashedKey("k")};
   create.create_exptime = 0;
-  EXPECT_EQ(engine->Arithmetic(create).status, ArithStatus::kNotStored);
+  EXPECT_EQ(engine->Arithmetic(create).status, ArithStatus::kError);
   engine->FlushAll(0);
   std::string errors, unreachable;
   EXPECT_TRUE(engine->Stats("", [&](std::string_view name, std::string_view value) {
@@ -218,25 +218,25 @@ TEST_F(ProxyEngineTest, WhatClassicCommandsCannotCarryIsRefusedNotDropped) {
   StoreRequest append{HashedKey("k")};
   append.mode = StoreMode::kAppend;
   append.compare_cas = 1;
-  EXPECT_EQ(engine->Store(append).status, StoreStatus::kNoMemory);
+  EXPECT_EQ(engine->Store(append).status, StoreStatus::kError);
   StoreRequest set{HashedKey("k")};
   set.invalidate = true;
-  EXPECT_EQ(engine->Store(set).status, StoreStatus::kNoMemory);
+  EXPECT_EQ(engine->Store(set).status, StoreStatus::kError);
   set = StoreRequest{HashedKey("k")};
   set.new_cas = 9;
-  EXPECT_EQ(engine->Store(set).status, StoreStatus::kNoMemory);
+  EXPECT_EQ(engine->Store(set).status, StoreStatus::kError);
   set = StoreRequest{HashedKey("k")};
   set.vivify_exptime = 0;
-  EXPECT_EQ(engine->Store(set).status, StoreStatus::kNoMemory);
+  EXPECT_EQ(engine->Store(set).status, StoreStatus::kError);
   DeleteRequest invalidate{HashedKey("k")};
   invalidate.invalidate = true;
   EXPECT_EQ(engine->Delete(invalidate), DeleteStatus::kError);
   ArithRequest arith{HashedKey("k")};
   arith.compare_cas = 2;
-  EXPECT_EQ(engine->Arithmetic(arith).status, ArithStatus::kNotStored);
+  EXPECT_EQ(engine->Arithmetic(arith).status, ArithStatus::kError);
   arith = ArithRequest{HashedKey("k")};
   arith.touch_exptime = 5;
-  EXPECT_EQ(engine->Arithmetic(arith).status, ArithStatus::kNotStored);
+  EXPECT_EQ(engine->Arithmetic(arith).status, ArithStatus::kError);
   EXPECT_TRUE(upstream_.Requests().empty());  // nothing reached the upstream
   std::string unsupported;
   upstream_.Script("stats", "END\r\n");

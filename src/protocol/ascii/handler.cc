@@ -99,7 +99,8 @@ void CountStore(StoreStatus status, bool is_cas, CommandCounters& counters) {
     case StoreStatus::kNotFound: ++counters.cas_misses; break;
     case StoreStatus::kTooLarge: ++counters.store_too_large; break;
     case StoreStatus::kNoMemory: ++counters.store_no_memory; break;
-    case StoreStatus::kNotStored: break;
+    case StoreStatus::kNotStored:
+    case StoreStatus::kError: break;
   }
 }
 

@@ -93,6 +93,7 @@ std::string_view StoreReplyText(StoreStatus status) {
     case StoreStatus::kNotFound: return "NOT_FOUND";
     case StoreStatus::kTooLarge: return "SERVER_ERROR object too large for cache";
     case StoreStatus::kNoMemory: return "SERVER_ERROR out of memory storing object";
+    case StoreStatus::kError: return kBackendFailureLine;
   }
   return "SERVER_ERROR Unhandled storage type.";
 }
@@ -126,6 +127,7 @@ std::string_view ArithReplyText(ArithStatus status) {
     // this way ran out of room, which memcached words like this.
     case ArithStatus::kExists:
     case ArithStatus::kNotStored: return "SERVER_ERROR out of memory";
+    case ArithStatus::kError: return kBackendFailureLine;
   }
   return "SERVER_ERROR out of memory";
 }

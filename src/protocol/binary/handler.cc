@@ -206,6 +206,8 @@ void Executor::StoreResultReply(StoreMode mode, const StoreResult& result) {
       return Error(Status::kTooLarge);
     case StoreStatus::kNoMemory:
       return Error(Status::kOutOfMemory, kStoreNoMemoryText);
+    case StoreStatus::kError:
+      return BackendFailure();
   }
 }
 
@@ -257,6 +259,8 @@ void Executor::Arithmetic() {
       return Error(Status::kKeyExists);
     case ArithStatus::kNotStored:
       return Error(Status::kNotStored);
+    case ArithStatus::kError:
+      return BackendFailure();
   }
 }
 

@@ -183,6 +183,12 @@ void ExecuteSet(const Request& request, SessionContext& context, std::string& ou
     ++counters.store_no_memory;
     return RejectStore(request, context, kNoMemory, out);
   }
+  // Nothing is known of the old value, and the engine that failed would fail its delete too.
+  if (result.status == StoreStatus::kError) {
+    ++counters.cmd_set;
+    out += kBackendFailureReply;
+    return;
+  }
   ++counters.cmd_set;
   ReplyCode code = ReplyCode::kHd;
   switch (result.status) {
@@ -273,6 +279,9 @@ void ExecuteArithmetic(const Request& request, SessionContext& context, std::str
       return;
     case ArithStatus::kNotStored:
       out += created ? kCreateNoMemory : kArithNoMemory;
+      return;
+    case ArithStatus::kError:
+      out += kBackendFailureReply;
       return;
   }
 }

@@ -109,6 +109,8 @@ int RunStorage(const Context& ctx) {
       return ctx.Fail(what + "value too large for the server");
     case StoreStatus::kNoMemory:
       return ctx.Fail(what + "server out of memory");
+    case StoreStatus::kError:
+      return ctx.Fail(what + "server failure");
   }
   return kExitMiss;
 }

@@ -99,6 +99,15 @@ TEST_F(AsciiHandlerTest, EngineErrorIsServerErrorBackendFailure) {
   EXPECT_EQ(counters_.get_misses + counters_.touch_hits + counters_.touch_misses, 0u);
   EXPECT_EQ(counters_.delete_hits + counters_.delete_misses, 0u);
   EXPECT_EQ(test::Drive("get a\r\n", context), "VALUE a 0 1\r\nx\r\nEND\r\n");
+  // Stores and counters: the error line, no no-memory count, and a failed set sends no delete.
+  EXPECT_EQ(test::Drive("set down 0 0 1\r\nx\r\nappend down 0 0 1\r\nx\r\ncas down 0 0 1 5\r\n"
+                        "x\r\nincr down 1\r\ndecr down 1\r\n",
+                        context),
+            failed + failed + failed + failed + failed);
+  EXPECT_EQ(test::Drive("set down 0 0 1 noreply\r\nx\r\nincr down 1 noreply\r\n", context), "");
+  EXPECT_EQ(counters_.store_no_memory + counters_.cas_hits + counters_.cas_badval, 0u);
+  EXPECT_EQ(counters_.incr_hits + counters_.incr_misses + counters_.decr_misses, 0u);
+  EXPECT_EQ(counters_.cmd_set, 5u);  // the first set of "a", then each store sent to the engine
 }
 
 TEST_F(AsciiHandlerTest, IncrDecr) {

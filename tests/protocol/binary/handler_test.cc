@@ -265,6 +265,10 @@ TEST_F(BinaryHandlerTest, EngineErrorIsATemporaryFailure) {
   EXPECT_EQ(Run(Req(Opcode::kTouch, "down", Be32(9), {}, 3), context), failed(Opcode::kTouch, 3));
   EXPECT_EQ(Run(Req(Opcode::kGat, "down", Be32(9), {}, 4), context), failed(Opcode::kGat, 4));
   EXPECT_EQ(Run(Req(Opcode::kDeleteQ, "down", {}, {}, 5), context), failed(Opcode::kDeleteQ, 5));
+  EXPECT_EQ(Run(Req(Opcode::kSetQ, "down", test::StoreExtras(0, 0), "v", 7), context),
+            failed(Opcode::kSetQ, 7));
+  EXPECT_EQ(Run(Req(Opcode::kIncrement, "down", test::ArithExtras(1, 0, 0), {}, 8), context),
+            failed(Opcode::kIncrement, 8));
   EXPECT_EQ(counters_.get_hits + counters_.get_misses + counters_.touch_misses, 0u);
   EXPECT_EQ(counters_.delete_hits + counters_.delete_misses, 0u);
   EXPECT_EQ(Run(Req(Opcode::kGetQ, "up", {}, {}, 6), context), "");  // a real miss

@@ -111,6 +111,10 @@ TEST_F(MetaFailureTest, EngineErrorIsServerErrorBackendFailure) {
   EXPECT_EQ(Run("mg down T30 v\r\n", context), failed);
   EXPECT_EQ(Run("md down q\r\n", context), failed);
   EXPECT_EQ(Run("me down\r\n", context), failed);
+  EXPECT_EQ(Run("ms down 1 q\r\nx\r\n", context), failed);
+  EXPECT_EQ(Run("ma down q\r\n", context), failed);
+  EXPECT_EQ(Run("ma down N0 J5 v\r\n", context), failed);
+  EXPECT_EQ(counters_.store_no_memory + counters_.incr_hits + counters_.incr_misses, 0u);
   EXPECT_EQ(counters_.get_hits + counters_.get_misses + counters_.touch_hits, 0u);
   EXPECT_EQ(counters_.delete_hits + counters_.delete_misses, 0u);
   EXPECT_EQ(Run("mg up v\r\n", context), "EN\r\n");  // other keys reach the engine
