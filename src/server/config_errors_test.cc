@@ -103,16 +103,22 @@ TEST(ServerConfigErrors, FlagValuesMemcachedMisreads) {
        "proxy:<host>:<port>[,...]"},
       {{"--engine", "proxy:host"},
        "Invalid value \"proxy:host\" for --engine: expected "
-       "proxy:<host>:<port>[,<host>:<port>...]"},
+       "proxy:<host>:<port>[,<host>:<port>...] or proxy:domain=<name>@<host>:<port>[,...]"},
       {{"--engine", "proxy:host:0"},
        "Invalid value \"proxy:host:0\" for --engine: expected "
-       "proxy:<host>:<port>[,<host>:<port>...]"},
+       "proxy:<host>:<port>[,<host>:<port>...] or proxy:domain=<name>@<host>:<port>[,...]"},
       {{"--engine", "proxy:;hash=md5"},
        "Invalid value \"proxy:;hash=md5\" for --engine: expected "
-       "proxy:<host>:<port>[,<host>:<port>...]"},
+       "proxy:<host>:<port>[,<host>:<port>...] or proxy:domain=<name>@<host>:<port>[,...]"},
+      {{"--engine", "proxy:domain=app"},
+       "Invalid value \"proxy:domain=app\" for --engine: expected "
+       "proxy:<host>:<port>[,<host>:<port>...] or proxy:domain=<name>@<host>:<port>[,...]"},
+      {{"--engine", "proxy:domain=app@host"},
+       "Invalid value \"proxy:domain=app@host\" for --engine: expected "
+       "proxy:<host>:<port>[,<host>:<port>...] or proxy:domain=<name>@<host>:<port>[,...]"},
       {{"--engine", "proxy:host;hash=md5"},
        "Invalid value \"proxy:host;hash=md5\" for --engine: expected "
-       "proxy:<host>:<port>[,<host>:<port>...]"},
+       "proxy:<host>:<port>[,<host>:<port>...] or proxy:domain=<name>@<host>:<port>[,...]"},
   });
 }
 

@@ -167,6 +167,8 @@ Result<void> ApplyItemSize(ParseState& state, OptionValue value) {
 
 Result<void> ApplyEngine(ParseState& state, OptionValue value) {
   EngineSpec& engine = state.config.engine;
+  constexpr std::string_view kProxyForms =
+      "proxy:<host>:<port>[,<host>:<port>...] or proxy:domain=<name>@<host>:<port>[,...]";
   std::string_view text = *value;
   if (text == "memory") {
     engine = {EngineKind::kMemory, ""};
@@ -175,16 +177,22 @@ Result<void> ApplyEngine(ParseState& state, OptionValue value) {
   } else if (text.starts_with("proxy:") && text.size() > 6) {
     engine = {EngineKind::kProxy, std::string(text.substr(6))};
     // The server list reads like -l, but every server needs a port and TLS prefixes do not apply.
-    // Options after ';' (distribution, hash, ...) are checked when the proxy engine is created.
-    const std::string_view list =
-        std::string_view(engine.target).substr(0, engine.target.find(';'));
+    // Options after ';' (distribution, hash, ...) and a domain's name are checked when the
+    // proxy engine is created; a domain's seeds are a server list as well.
+    std::string_view list = std::string_view(engine.target).substr(0, engine.target.find(';'));
+    bool ok = true;
+    if (list.starts_with("domain=")) {
+      const std::size_t at = list.find('@');
+      ok = at != std::string_view::npos;
+      list = ok ? list.substr(at + 1) : std::string_view();
+    }
     Result<std::vector<ListenAddress>> servers = ParseListen(list);
-    bool ok = servers.ok();
+    ok = ok && servers.ok();
     for (std::size_t i = 0; ok && i < servers->size(); ++i) {
       const ListenAddress& server = (*servers)[i];
       ok = server.port && *server.port != 0 && server.tls == ListenTls::kDefault;
     }
-    if (!ok) return BadFlagValue("--engine", text, "proxy:<host>:<port>[,<host>:<port>...]");
+    if (!ok) return BadFlagValue("--engine", text, kProxyForms);
   } else {
     return BadFlagValue("--engine", text, "memory, sqlite:<file> or proxy:<host>:<port>[,...]");
   }
@@ -340,7 +348,9 @@ const FlagOption kFlags[] = {
      }},
     {kEngineId, "engine", A::kRequired, "<spec>",
      "where items live: memory, sqlite:<file> or proxy:<host>:<port>[,...]\n"
-     "[;distribution=..;hash=..;eject=N;retry_ms=N;...] (docs/scale-out.md)\n"
+     "[;distribution=..;hash=..;eject=N;retry_ms=N;...];\n"
+     "proxy:domain=<name>@<seeds>[;...] follows a domain's list instead\n"
+     "(docs/scale-out.md)\n"
      "(default: memory)",
      ApplyEngine},
     {kSnapshotId, "snapshot", A::kRequired, "<file>",

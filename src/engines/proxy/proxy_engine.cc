@@ -29,21 +29,32 @@ std::uint64_t ToNumber(std::string_view text) {
 
 Result<std::unique_ptr<ProxyEngine>> ProxyEngine::Create(const Clock& clock,
                                                          std::string_view spec) {
-  Result<client::Options> options = ParseProxySpec(spec);
-  if (!options) return options.error();
-  Result<std::unique_ptr<client::Client>> upstreams = client::Client::Create(std::move(*options));
+  Result<ProxyTarget> target = ParseProxyTarget(spec);
+  if (!target) return target.error();
+  if (!target->domain.empty()) {
+    std::vector<client::ServerSpec> seeds = target->options.servers;
+    Result<std::unique_ptr<client::DomainClient>> domain = client::DomainClient::Create(
+        target->domain, std::move(seeds), std::move(target->options));
+    if (!domain) return Error{"proxy: " + domain.error().message};
+    return std::make_unique<ProxyEngine>(clock, std::move(*domain));
+  }
+  Result<std::unique_ptr<client::Client>> upstreams =
+      client::Client::Create(std::move(target->options));
   if (!upstreams) return Error{"proxy: " + upstreams.error().message};
   return std::make_unique<ProxyEngine>(clock, std::move(*upstreams));
 }
 
 ProxyEngine::ProxyEngine(const Clock& clock, std::unique_ptr<client::Client> upstreams)
-    : clock_(clock), upstreams_(std::move(upstreams)) {}
+    : clock_(clock), fixed_(std::move(upstreams)) {}
+
+ProxyEngine::ProxyEngine(const Clock& clock, std::unique_ptr<client::DomainClient> domain)
+    : clock_(clock), domain_(std::move(domain)) {}
 
 GetStatus ProxyEngine::Get(const GetRequest& request, ItemVisitor on_hit) {
   client::GetOptions options;
   options.with_cas = true;  // gets/gats: the session may render the CAS (gets, mg c, binary)
   options.touch = request.touch_exptime;
-  Result<std::optional<client::Item>> got = upstreams_->Get(request.key.key(), options);
+  Result<std::optional<client::Item>> got = upstreams()->Get(request.key.key(), options);
   if (!got) {
     Failed();
     return GetStatus::kError;
@@ -77,7 +88,7 @@ StoreResult ProxyEngine::Store(const StoreRequest& request) {
     return {StoreStatus::kError, 0};
   }
   Result<StoreStatus> stored =
-      upstreams_->Store(mode, request.key.key(), request.value, options, request.compare_cas);
+      upstreams()->Store(mode, request.key.key(), request.value, options, request.compare_cas);
   if (!stored) {
     Failed();
     return {StoreStatus::kError, 0};
@@ -90,10 +101,11 @@ DeleteStatus ProxyEngine::Delete(const DeleteRequest& request) {
     unsupported_.fetch_add(1, std::memory_order_relaxed);
     return DeleteStatus::kError;
   }
+  const std::shared_ptr<client::Client> upstreams = this->upstreams();  // one list throughout
   if (request.compare_cas != 0) {
     // Classic delete has no CAS: compare first (not atomic with the delete; README.md).
     Result<std::optional<client::Item>> got =
-        upstreams_->Get(request.key.key(), client::GetOptions{.with_cas = true});
+        upstreams->Get(request.key.key(), client::GetOptions{.with_cas = true});
     if (!got) {
       Failed();
       return DeleteStatus::kError;
@@ -101,7 +113,7 @@ DeleteStatus ProxyEngine::Delete(const DeleteRequest& request) {
     if (!got->has_value()) return DeleteStatus::kNotFound;
     if ((*got)->cas != request.compare_cas) return DeleteStatus::kExists;
   }
-  Result<DeleteStatus> deleted = upstreams_->Delete(request.key.key());
+  Result<DeleteStatus> deleted = upstreams->Delete(request.key.key());
   if (!deleted) {
     Failed();
     return DeleteStatus::kError;
@@ -116,11 +128,12 @@ ArithResult ProxyEngine::Arithmetic(const ArithRequest& request) {
     result.status = ArithStatus::kError;
     return result;
   }
+  const std::shared_ptr<client::Client> upstreams = this->upstreams();  // one list throughout
   // Two rounds at most: a create that loses the race to another client's create retries the
   // incr/decr on the item that client stored.
   for (int round = 0; round < 2; ++round) {
     Result<client::Counter> counted =
-        upstreams_->Arithmetic(request.increment, request.key.key(), request.delta);
+        upstreams->Arithmetic(request.increment, request.key.key(), request.delta);
     if (!counted) {
       Failed();
       result.status = ArithStatus::kError;
@@ -133,7 +146,7 @@ ArithResult ProxyEngine::Arithmetic(const ArithRequest& request) {
     }
     client::StoreOptions options;
     options.exptime = *request.create_exptime;
-    Result<StoreStatus> added = upstreams_->Store(StoreMode::kAdd, request.key.key(),
+    Result<StoreStatus> added = upstreams->Store(StoreMode::kAdd, request.key.key(),
                                                   std::to_string(request.initial), options);
     if (!added) {
       Failed();
@@ -152,7 +165,7 @@ ArithResult ProxyEngine::Arithmetic(const ArithRequest& request) {
 }
 
 TouchStatus ProxyEngine::Touch(const HashedKey& key, std::int64_t exptime) {
-  Result<TouchStatus> touched = upstreams_->Touch(key.key(), exptime);
+  Result<TouchStatus> touched = upstreams()->Touch(key.key(), exptime);
   if (!touched) {
     Failed();
     return TouchStatus::kError;
@@ -163,7 +176,7 @@ TouchStatus ProxyEngine::Touch(const HashedKey& key, std::int64_t exptime) {
 void ProxyEngine::FlushAll(std::int64_t delay) {
   std::optional<std::int64_t> upstream_delay;
   if (delay > 0) upstream_delay = delay;
-  for (const client::PerServer<void>& answer : upstreams_->FlushAll(upstream_delay)) {
+  for (const client::PerServer<void>& answer : upstreams()->FlushAll(upstream_delay)) {
     if (!answer.result) Failed();
   }
 }
@@ -174,7 +187,7 @@ bool ProxyEngine::Stats(std::string_view group, StatSink sink) {
   if (!group.empty()) return group == "items" || group == "slabs" || group == "sizes";
   std::array<std::uint64_t, kSummed.size()> totals{};
   std::uint64_t down = 0;
-  std::vector<client::PerServer<client::Stats>> answers = upstreams_->GetStats();
+  std::vector<client::PerServer<client::Stats>> answers = upstreams()->GetStats();
   for (client::PerServer<client::Stats>& answer : answers) {
     if (!answer.result) {
       ++down;
@@ -191,6 +204,7 @@ bool ProxyEngine::Stats(std::string_view group, StatSink sink) {
   sink("proxy_upstreams_unreachable", std::to_string(down));
   sink("proxy_upstream_errors", std::to_string(errors_.load(std::memory_order_relaxed)));
   sink("proxy_unsupported", std::to_string(unsupported_.load(std::memory_order_relaxed)));
+  if (domain_ != nullptr) sink("proxy_domain_version", std::to_string(domain_->version()));
   return true;
 }
 

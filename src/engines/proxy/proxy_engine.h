@@ -28,6 +28,7 @@
 #include <string_view>
 
 #include "mnemo/client/client.h"
+#include "mnemo/client/domain.h"
 #include "mnemo/engine.h"
 #include "mnemo/result.h"
 
@@ -35,9 +36,11 @@ namespace mnemo::proxy {
 
 class ProxyEngine final : public Engine {
  public:
-  // Parses `spec` (proxy_spec.h) and creates the client; connects lazily.
+  // Parses `spec` (proxy_spec.h) and creates the client; connects lazily. With a domain, its
+  // list is read from the seeds first: an error when none of them has it.
   static Result<std::unique_ptr<ProxyEngine>> Create(const Clock& clock, std::string_view spec);
   ProxyEngine(const Clock& clock, std::unique_ptr<client::Client> upstreams);
+  ProxyEngine(const Clock& clock, std::unique_ptr<client::DomainClient> domain);
 
   GetStatus Get(const GetRequest& request, ItemVisitor on_hit) override;
   // Every call waits for an upstream, so nothing is answered on a network thread.
@@ -54,13 +57,18 @@ class ProxyEngine final : public Engine {
   bool Stats(std::string_view group, StatSink sink) override;
   std::int64_t Now() const override { return clock_.Now(); }
 
-  client::Client& upstreams() { return *upstreams_; }
+  // The client over the upstreams now: keep it for one call only, since a domain's moves
+  // replace it (calls already made finish on the one they started with).
+  std::shared_ptr<client::Client> upstreams() const {
+    return domain_ != nullptr ? domain_->current() : fixed_;
+  }
 
  private:
   void Failed() { errors_.fetch_add(1, std::memory_order_relaxed); }
 
   const Clock& clock_;
-  std::unique_ptr<client::Client> upstreams_;
+  std::shared_ptr<client::Client> fixed_;          // a fixed server list, or
+  std::unique_ptr<client::DomainClient> domain_;  // a domain followed live
   std::atomic<std::uint64_t> errors_{0};
   std::atomic<std::uint64_t> unsupported_{0};  // requests refused: see README.md
 };

@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "mnemo/protocol/domains.h"
+
 namespace mnemo::proxy {
 namespace {
 
@@ -96,6 +98,26 @@ Result<client::Options> ParseProxySpec(std::string_view text) {
     rest.remove_prefix(next + 1);
   }
   return options;
+}
+
+Result<ProxyTarget> ParseProxyTarget(std::string_view text) {
+  constexpr std::string_view kDomain = "domain=";
+  if (!text.starts_with(kDomain)) {
+    Result<client::Options> options = ParseProxySpec(text);
+    if (!options) return options.error();
+    return ProxyTarget{"", std::move(*options)};
+  }
+  text.remove_prefix(kDomain.size());
+  const std::size_t at = text.find('@');
+  const std::size_t semicolon = text.find(';');
+  if (at == std::string_view::npos || (semicolon != std::string_view::npos && semicolon < at)) {
+    return Bad("domain=NAME@SEEDS expected");
+  }
+  const std::string name(text.substr(0, at));
+  if (!domains::ValidName(name)) return Bad("invalid domain name \"" + name + "\"");
+  Result<client::Options> options = ParseProxySpec(text.substr(at + 1));
+  if (!options) return options.error();
+  return ProxyTarget{name, std::move(*options)};
 }
 
 }  // namespace mnemo::proxy

@@ -11,9 +11,14 @@
 // The defaults are mnemo_client's, except distribution, which defaults to ketama so that adding
 // an upstream moves only its share of the keys.
 //
+// In place of SERVERS, `domain=NAME@SEEDS` follows the domain NAME (docs/domains.md) that the
+// seed servers SEEDS (a server list) keep: the upstreams are the domain's list, and change when
+// it does (mcadmin). The options apply to the upstreams as with a fixed list.
+//
 // Thread safety: a pure function.
 #pragma once
 
+#include <string>
 #include <string_view>
 
 #include "mnemo/client/options.h"
@@ -22,5 +27,12 @@
 namespace mnemo::proxy {
 
 Result<client::Options> ParseProxySpec(std::string_view text);
+
+struct ProxyTarget {
+  std::string domain;       // empty: options.servers are the upstreams
+  client::Options options;  // with a domain, options.servers are its seeds
+};
+// A fixed server list or a domain, as above.
+Result<ProxyTarget> ParseProxyTarget(std::string_view text);
 
 }  // namespace mnemo::proxy

@@ -52,5 +52,28 @@ TEST(ProxySpec, Errors) {
   }
 }
 
+TEST(ProxyTarget, AFixedListOrADomainWithItsSeeds) {
+  Result<ProxyTarget> fixed = ParseProxyTarget("h1:1,h2:2;hash=md5");
+  ASSERT_TRUE(fixed.ok()) << fixed.error().message;
+  EXPECT_TRUE(fixed->domain.empty());
+  EXPECT_EQ(fixed->options.servers.size(), 2u);
+  Result<ProxyTarget> domain = ParseProxyTarget("domain=app.web-1@s1:11211,s2:11211;eject=3");
+  ASSERT_TRUE(domain.ok()) << domain.error().message;
+  EXPECT_EQ(domain->domain, "app.web-1");
+  ASSERT_EQ(domain->options.servers.size(), 2u);
+  EXPECT_EQ(domain->options.servers[1].host, "s2");
+  EXPECT_EQ(domain->options.failure_limit, 3u);
+  EXPECT_EQ(domain->options.distribution, Distribution::kKetama);
+}
+
+TEST(ProxyTarget, Errors) {
+  for (const char* bad : {"domain=", "domain=app", "domain=@h:1", "domain=a b@h:1",
+                          "domain=app;x@h:1", "domain=app@", "domain=app@h:1;colour=red"}) {
+    Result<ProxyTarget> target = ParseProxyTarget(bad);
+    ASSERT_FALSE(target.ok()) << bad;
+    EXPECT_EQ(target.error().message.rfind("proxy: ", 0), 0u) << target.error().message;
+  }
+}
+
 }  // namespace
 }  // namespace mnemo::proxy
