@@ -1,5 +1,6 @@
 // memcached's item rules that every engine must apply the same way: exptime conversion,
-// the decimal counter format of incr/decr, and the item size limit.
+// the decimal counter format of incr/decr, CAS comparison, access-time refresh and the item
+// size limit.
 // Thread safety: pure functions.
 #pragma once
 
@@ -21,6 +22,21 @@ std::int64_t ToDeadline(std::int64_t exptime, std::int64_t now);
 // An item with this deadline is expired at `now` (memcached: exptime != 0 && exptime <= now).
 inline bool IsExpired(std::int64_t deadline, std::int64_t now) {
   return deadline != 0 && deadline <= now;
+}
+
+// memcached refreshes the access time of an item it does not fetch (add on a live key, an
+// in-place incr) only when the time is older than this (ITEM_UPDATE_INTERVAL), to save LRU work.
+inline constexpr std::int64_t kAccessUpdateInterval = 60;
+
+// How a request's compare_cas relates to the stored item's CAS (memcached's do_store_item).
+enum class CasCheck : std::uint8_t { kNone, kMatch, kStale, kBad };
+
+inline CasCheck CompareCas(std::uint64_t wanted, std::uint64_t stored, bool allow_stale) {
+  if (wanted == 0) return CasCheck::kNone;
+  if (wanted == stored) return CasCheck::kMatch;
+  // meta I: a writer holding an older CAS may still store, but only as a stale item.
+  if (allow_stale && wanted < stored) return CasCheck::kStale;
+  return CasCheck::kBad;
 }
 
 // Reads a stored value as incr/decr do: optional leading whitespace, decimal digits, and then

@@ -5,24 +5,6 @@
 #include "mnemo/item_rules.h"
 
 namespace mnemo {
-namespace {
-
-// memcached refreshes the access time of an item it does not fetch (add on a live key, an
-// in-place incr) only when the time is older than this (ITEM_UPDATE_INTERVAL), to save LRU work.
-constexpr std::int64_t kUpdateInterval = 60;
-
-// How a request's compare_cas relates to the stored item's CAS (memcached's do_store_item).
-enum class CasCheck : std::uint8_t { kNone, kMatch, kStale, kBad };
-
-CasCheck CompareCas(std::uint64_t wanted, std::uint64_t stored, bool allow_stale) {
-  if (wanted == 0) return CasCheck::kNone;
-  if (wanted == stored) return CasCheck::kMatch;
-  // meta I: a writer holding an older CAS may still store, but only as a stale item.
-  if (allow_stale && wanted < stored) return CasCheck::kStale;
-  return CasCheck::kBad;
-}
-
-}  // namespace
 
 MapEngine::MapEngine(const Clock& clock, MapEngineConfig config) : clock_(clock), config_(config) {}
 
@@ -187,7 +169,7 @@ StoreResult MapEngine::StoreExisting(const StoreRequest& request, StoreMode mode
   switch (mode) {
     case StoreMode::kAdd:
       // add fails on a live item but counts as a use of it.
-      if (old.last_access < now - kUpdateInterval) old.last_access = now;
+      if (old.last_access < now - kAccessUpdateInterval) old.last_access = now;
       return {StoreStatus::kNotStored, 0};
     case StoreMode::kCas:
       if (cas == CasCheck::kStale) {
@@ -309,7 +291,7 @@ ArithResult MapEngine::ApplyDelta(const ArithRequest& request, Item& item, std::
     item.value = std::move(text);
     item.cas = NextCas(request.new_cas);
     item.stored_at = now;
-    if (item.last_access < now - kUpdateInterval) item.last_access = now;
+    if (item.last_access < now - kAccessUpdateInterval) item.last_access = now;
   } else {
     if (!ItemFits(request.key.key().size(), text.size(), config_.item_size_max,
                   item.client_flags)) {

@@ -11,21 +11,6 @@ namespace {
 using memory::ItemRef;
 using memory::ItemSpec;
 
-// memcached refreshes the access time of an item it does not fetch (add on a live key, an
-// in-place incr) only when the time is older than this (ITEM_UPDATE_INTERVAL).
-constexpr std::int64_t kUpdateInterval = 60;
-
-// How a request's compare_cas relates to the stored item's CAS (memcached's do_store_item).
-enum class CasCheck : std::uint8_t { kNone, kMatch, kStale, kBad };
-
-CasCheck CompareCas(std::uint64_t wanted, std::uint64_t stored, bool allow_stale) {
-  if (wanted == 0) return CasCheck::kNone;
-  if (wanted == stored) return CasCheck::kMatch;
-  // meta I: a writer holding an older CAS may still store, but only as a stale item.
-  if (allow_stale && wanted < stored) return CasCheck::kStale;
-  return CasCheck::kBad;
-}
-
 // Copies `bytes` to `out` and returns the end; memcpy must not see the null data() of an
 // empty view.
 char* Put(char* out, std::string_view bytes) {
@@ -34,7 +19,7 @@ char* Put(char* out, std::string_view bytes) {
 }
 
 void RefreshAccess(ItemRef item, std::uint32_t now) {
-  if (std::int64_t{item.last_access()} + kUpdateInterval < now) item.set_last_access(now);
+  if (std::int64_t{item.last_access()} + kAccessUpdateInterval < now) item.set_last_access(now);
 }
 
 }  // namespace

@@ -6,24 +6,6 @@
 #include "mnemo/item_rules.h"
 
 namespace mnemo::sqlite {
-namespace {
-
-// memcached refreshes the access time of an item it does not fetch (add on a live key, an
-// in-place incr) only when the time is older than this (ITEM_UPDATE_INTERVAL).
-constexpr std::int64_t kUpdateInterval = 60;
-
-// How a request's compare_cas relates to the stored item's CAS (memcached's do_store_item).
-enum class CasCheck : std::uint8_t { kNone, kMatch, kStale, kBad };
-
-CasCheck CompareCas(std::uint64_t wanted, std::uint64_t stored, bool allow_stale) {
-  if (wanted == 0) return CasCheck::kNone;
-  if (wanted == stored) return CasCheck::kMatch;
-  // meta I: a writer holding an older CAS may still store, but only as a stale item.
-  if (allow_stale && wanted < stored) return CasCheck::kStale;
-  return CasCheck::kBad;
-}
-
-}  // namespace
 
 Result<StoreResult> WriteOps::Store(const StoreRequest& request) {
   const std::int64_t now = shared_.Now();
@@ -62,7 +44,7 @@ Result<StoreResult> WriteOps::StoreExisting(const StoreRequest& request, StoreMo
   switch (mode) {
     case StoreMode::kAdd: {
       // add fails on a live item but counts as a use of it.
-      if (old.last_access >= now - kUpdateInterval) return StoreResult{StoreStatus::kNotStored, 0};
+      if (old.last_access >= now - kAccessUpdateInterval) return StoreResult{StoreStatus::kNotStored, 0};
       old.last_access = now;
       Result<void> updated = UpdateRow(request.key.key(), old);
       if (!updated.ok()) return updated.error();
@@ -193,7 +175,7 @@ Result<ArithResult> WriteOps::ApplyDelta(const ArithRequest& request, Row& row, 
     result.cas = NextCas(request.new_cas);
     result.seq = NextSeq(now);
     result.stored_at = now;
-    if (result.last_access < now - kUpdateInterval) result.last_access = now;
+    if (result.last_access < now - kAccessUpdateInterval) result.last_access = now;
     if (request.touch_exptime) result.deadline = ToDeadline(*request.touch_exptime, now);
     Changed(key);
     Result<void> put = rows_.Put(key, result);  // same key and size: the totals stay
