@@ -157,7 +157,15 @@ enum class EngineCalls : std::uint8_t {
   // stats, cachedump, verbosity, auth, watch, quit, ...) are never captured: Process stops
   // before them with blocked() set and no pending calls, and the host runs them with
   // kMayBlock on a thread that may wait. So do watched sessions (WatchSink).
+  //
+  // A get TryGet answered is not captured: when its request runs again, TryGet answers it
+  // again (an engine's TryGet side effects, an LRU bump or the fetched bit, happen twice).
   kNonBlocking,
+  // For hosts that make no PendingCalls: only what Engine::TryGet answers, capturing nothing.
+  // Process stops before the first request that needs more (any command but a single-key
+  // get, mg without T, mn, noop or version; or a get TryGet declines), leaves it unconsumed
+  // and without effect, and sets blocked() with no pending calls.
+  kTryOnly,
 };
 
 class Session {
@@ -183,9 +191,9 @@ class Session {
   // True when the last Process call stopped at config.max_requests_per_call with input left:
   // the caller should give other clients a turn before calling again.
   bool at_request_limit() const { return at_request_limit_; }
-  // True when the last Process call was kNonBlocking and stopped before a request that needs a
-  // call that may block. With pending_calls() the caller makes them and calls kNonBlocking
-  // again; without, it continues with kMayBlock on a thread that may wait.
+  // True when the last Process call was kNonBlocking or kTryOnly and stopped before a request
+  // that needs a call that may block. With pending_calls() the caller makes them and calls
+  // kNonBlocking again; without, it continues with kMayBlock on a thread that may wait.
   bool blocked() const { return blocked_; }
   // The calls the last kNonBlocking Process call captured, in the order they are to be made.
   // They belong to the session and stay valid until the next Process call, which reads their

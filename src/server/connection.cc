@@ -167,8 +167,11 @@ template <class S>
 asio::awaitable<std::size_t> ProcessOffloading(Served<S>& served, std::string_view data,
                                                std::string& output) {
   Session& session = served.session;
-  std::size_t consumed = session.Process(data, output, EngineCalls::kNonBlocking);
   AsyncCalls* async_calls = served.worker.async_calls();
+  // Without AsyncCalls nobody would make the captures: the session stops at the first
+  // request TryGet cannot serve, having done no work that the pool would repeat.
+  std::size_t consumed = session.Process(
+      data, output, async_calls != nullptr ? EngineCalls::kNonBlocking : EngineCalls::kTryOnly);
   while (session.blocked() && !session.pending_calls().empty() && async_calls != nullptr) {
     co_await AsyncMakeCalls(*async_calls, session.pending_calls(), served.socket.get_executor(),
                             asio::use_awaitable);

@@ -44,7 +44,11 @@ GetStatus DeferringEngine::Get(const GetRequest& request, ItemVisitor on_hit) {
   if (refused_ || stop_) return GetStatus::kMiss;
   if (const std::optional<GetStatus> status = engine_.TryGet(request, on_hit)) return *status;
   DropUnreplayed();
-  Record(std::make_unique<PendingCall>(request));
+  if (may_capture_) {
+    Record(std::make_unique<PendingCall>(request));
+  } else {
+    refused_ = true;
+  }
   return GetStatus::kMiss;
 }
 
@@ -56,7 +60,7 @@ const PendingCall* DeferringEngine::ReplayOrCapture(PendingCall::Kind kind, cons
   DropUnreplayed();
   // One such call per batch, alone: it may depend on the gets before it (a cas after gets) or
   // they on it, and its engine makes it in order only within one Submit.
-  if (captured()) {
+  if (captured() || !may_capture_) {
     refused_ = true;
     return nullptr;
   }

@@ -34,9 +34,11 @@ namespace mnemo {
 class DeferringEngine final : public Engine {
  public:
   // `calls`: the session's captures from earlier calls (all replayed first, in order, as far
-  // as they match); new captures are appended to it.
-  DeferringEngine(Engine& engine, std::vector<std::unique_ptr<PendingCall>>& calls)
-      : engine_(engine), calls_(calls), first_new_(calls.size()) {}
+  // as they match); new captures are appended to it. Without `may_capture` (EngineCalls::
+  // kTryOnly) every call that would be captured is refused instead.
+  DeferringEngine(Engine& engine, std::vector<std::unique_ptr<PendingCall>>& calls,
+                  bool may_capture)
+      : engine_(engine), calls_(calls), first_new_(calls.size()), may_capture_(may_capture) {}
 
   // Marks where the next request's calls begin.
   void BeginRequest() { captured_in_request_ = false; }
@@ -48,6 +50,7 @@ class DeferringEngine final : public Engine {
   bool refused() const { return refused_; }
   // True once a call other than a get was captured: the session stops after its request.
   bool stop() const { return stop_; }
+  bool may_capture() const { return may_capture_; }
   // True when this Process call captured anything.
   bool captured() const { return calls_.size() > first_new_; }
   // Drops the captures of consumed requests from the session's list and lists in `pending`
@@ -91,6 +94,7 @@ class DeferringEngine final : public Engine {
   bool captured_in_request_ = false;
   bool refused_ = false;
   bool stop_ = false;
+  const bool may_capture_;
 };
 
 }  // namespace mnemo

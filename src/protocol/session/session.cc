@@ -28,6 +28,26 @@ std::optional<bool> IsMetaLine(std::string_view in) {
   return meta::IsMetaCommand(in);
 }
 
+// True for the requests EngineCalls::kTryOnly may run: those that make at most one engine
+// call, a get, so that a declined one has had no effect. Left out: an ASCII get of several
+// keys, since keys served before a declined one would have been bumped and counted; an mg
+// with T (TryGet declines a touch anyway, and after R the handler touches in a second call).
+bool RunsWithoutBlocking(const Request& request) {
+  switch (request.command) {
+    case Command::kGet:
+    case Command::kGets:
+      return request.keys.find(' ') == std::string_view::npos;
+    case Command::kMetaGet:
+      return !request.meta.Has('T');
+    case Command::kMetaNoop:
+    case Command::kNoop:
+    case Command::kVersion:
+      return true;
+    default:
+      return false;
+  }
+}
+
 // True for the requests EngineCalls::kNonBlocking may run, capturing the engine calls they
 // need: those whose only effects are engine calls, counters and their reply, which can all be
 // thrown away and made again when the request is replayed. Everything else (flush_all, stats,
@@ -111,7 +131,7 @@ Session::Session(Engine& engine, const SessionConfig& config, CommandCounters& c
 Session::~Session() = default;
 
 std::size_t Session::Process(std::string_view input, std::string& output, EngineCalls calls) {
-  const bool non_blocking = calls == EngineCalls::kNonBlocking;
+  const bool non_blocking = calls != EngineCalls::kMayBlock;
   blocked_ = false;
   at_request_limit_ = false;
   pending_.clear();
@@ -142,7 +162,7 @@ std::size_t Session::Process(std::string_view input, std::string& output, Engine
     SessionContext context = context_over(watching ? *watching : engine_);
     return RunRequests(input, output, context, nullptr);
   }
-  DeferringEngine deferring(engine_, captures_);
+  DeferringEngine deferring(engine_, captures_, calls == EngineCalls::kNonBlocking);
   SessionContext context = context_over(deferring);
   const std::size_t consumed = RunRequests(input, output, context, &deferring);
   deferring.Finish(pending_);
@@ -205,7 +225,10 @@ Session::Step Session::RunOne(const Request& request, const ParseResult& result,
                               DeferringEngine* deferring, bool deferring_rest) {
   const bool ok = result.status == ParseStatus::kOk;
   // A parse error after a deferred request is answered when that request is replayed.
-  if (deferring != nullptr && (ok ? !Capturable(request) : deferring_rest)) {
+  const auto runs = [deferring](const Request& r) {
+    return deferring->may_capture() ? Capturable(r) : RunsWithoutBlocking(r);
+  };
+  if (deferring != nullptr && (ok ? !runs(request) : deferring_rest)) {
     return Step::kStopBefore;
   }
   // What a deferred request must leave as it found it.

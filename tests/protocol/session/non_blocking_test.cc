@@ -29,11 +29,12 @@ class NonBlockingTest : public ::testing::Test {
     counters_.Reset();
     engine_.stores = 0;
   }
-  // Runs `input` as mnemod does: kNonBlocking, then the rest with kMayBlock when blocked.
+  // Runs `input` as mnemod does for an engine without AsyncCalls: kTryOnly, then the rest
+  // with kMayBlock when blocked.
   // Returns the output; `inline_bytes` gets what the non-blocking call consumed.
   std::string Run(std::string_view input, std::size_t& inline_bytes) {
     std::string out;
-    inline_bytes = session_.Process(input, out, EngineCalls::kNonBlocking);
+    inline_bytes = session_.Process(input, out, EngineCalls::kTryOnly);
     if (session_.blocked()) session_.Process(input.substr(inline_bytes), out);
     return out;
   }
@@ -140,6 +141,24 @@ TEST_F(NonBlockingTest, WritesAreCapturedNotMade) {
   EXPECT_EQ(engine_.gets + engine_.stores, 0);
   EXPECT_EQ(counters_.bytes_read.load(), 0u);
   EXPECT_EQ(counters_.cmd_set.load(), 0u);
+}
+
+TEST_F(NonBlockingTest, TryOnlyRunsNothingBeyondSingleGetsAndCapturesNothing) {
+  engine_.declined.insert("b");
+  for (const std::string input :
+       {"get a b\r\n", "gat 0 a\r\n", "delete a\r\n", "incr a 1\r\n", "touch a 0\r\n",
+        "flush_all\r\n", "stats\r\n", "ms a 2\r\nv3\r\n", "md a\r\n", "mg a R30 T30 v\r\n",
+        "mg a T30\r\n", "verbosity 1\r\n", "get b\r\n", "mg b v\r\n"}) {
+    std::string out;
+    EXPECT_EQ(session_.Process(input, out, EngineCalls::kTryOnly), 0u) << input;
+    EXPECT_TRUE(session_.blocked()) << input;
+    EXPECT_TRUE(session_.pending_calls().empty()) << input;
+    EXPECT_EQ(out, "") << input;
+  }
+  EXPECT_EQ(engine_.try_gets, 2);  // the declined single gets of b, nothing else
+  EXPECT_EQ(engine_.gets + engine_.stores, 0);
+  EXPECT_EQ(counters_.bytes_read.load(), 0u);
+  EXPECT_EQ(counters_.cmd_get.load(), 0u);
 }
 
 TEST_F(NonBlockingTest, ParseErrorsAreAnsweredWithoutBlocking) {
