@@ -224,10 +224,10 @@ Session::Step Session::RunOne(const Request& request, const ParseResult& result,
                               SessionContext& context, std::string& output,
                               DeferringEngine* deferring, bool deferring_rest) {
   const bool ok = result.status == ParseStatus::kOk;
-  // A parse error after a deferred request is answered when that request is replayed.
   const auto runs = [deferring](const Request& r) {
     return deferring->may_capture() ? Capturable(r) : RunsWithoutBlocking(r);
   };
+  // A parse error after a deferred request is answered when that request is replayed.
   if (deferring != nullptr && (ok ? !runs(request) : deferring_rest)) {
     return Step::kStopBefore;
   }
