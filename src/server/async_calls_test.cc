@@ -148,7 +148,7 @@ class AsyncServerTest : public ::testing::Test {
     config_.threads = 2;
     EngineHandle handle;
     handle.engine = std::make_unique<testing::NoTryEngine>(map_);
-    handle.offload = std::make_unique<OffloadPool>(2);
+    if (with_pool_) handle.offload = std::make_unique<OffloadPool>(2);
     Engine& engine = map_;
     handle.async_calls_for = [this, &engine](asio::io_context&) {
       return std::make_unique<ThreadAsyncCalls>(engine, gate_, submits_);
@@ -167,6 +167,7 @@ class AsyncServerTest : public ::testing::Test {
   }
   int Submits() const { return submits_.load(); }
 
+  bool with_pool_ = true;
   ServerConfig config_;
   Logger log_{0};
   testing::ManualClock clock_;
@@ -203,6 +204,25 @@ TEST_F(AsyncServerTest, RepliesAsDirectCallsWouldAndFlushRunsTheOldWay) {
   // set; gets a b + mg; incr; ms; gets a b (more if the input came in several reads). Then
   // flush_all and the rest run the old way.
   EXPECT_GE(Submits(), 5);
+}
+
+// An engine with AsyncCalls but no OffloadPool: what is never captured runs on the worker.
+class AsyncServerWithoutPoolTest : public AsyncServerTest {
+ protected:
+  AsyncServerWithoutPoolTest() { with_pool_ = false; }
+};
+
+TEST_F(AsyncServerWithoutPoolTest, WhatIsNeverCapturedRunsOnTheWorker) {
+  const std::string input = "set a 0 0 1\r\n1\r\nflush_all\r\nget a\r\nmn\r\n";
+  Result<testing::TcpClient> client = testing::TcpClient::Connect(port_);
+  ASSERT_TRUE(client);
+  ASSERT_TRUE(client->Send(input));
+  std::string got;
+  client->ReadUntil(
+      &got, [](std::string_view out) { return out.ends_with("MN\r\n"); }, std::chrono::seconds(10));
+  EXPECT_EQ(got, "STORED\r\nOK\r\nEND\r\nMN\r\n");
+  // The set; from flush_all on, the rest of that read runs the old way (here: inline).
+  EXPECT_GE(Submits(), 1);
 }
 
 TEST_F(AsyncServerTest, AGracefulStopWaitsForCallsStillOut) {
