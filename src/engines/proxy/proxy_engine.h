@@ -18,19 +18,28 @@
 // store and incr/decr have no kError yet and report no memory (SERVER_ERROR out of memory
 // storing object / out of memory). Each failure is counted (proxy_upstream_errors in stats).
 //
-// Thread safety: all methods may be called concurrently (mnemo_client's Client is shared); they
-// block on the network, so mnemod runs this engine on its offload pool.
+// ForLoop() makes the same calls without blocking, on an event loop: mnemod's network workers
+// send the calls their sessions capture (mnemo/pending_call.h) through it (async_calls.h).
+//
+// Thread safety: all methods may be called concurrently (mnemo_client's Client is shared); the
+// Engine calls block on the network, so mnemod runs them on its offload pool. Each ForLoop
+// object belongs to the thread that runs its io_context.
 #pragma once
 
-#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string_view>
 
+#include "engines/proxy/classic_rules.h"
 #include "mnemo/client/client.h"
 #include "mnemo/engine.h"
+#include "mnemo/pending_call.h"
 #include "mnemo/result.h"
+
+namespace asio {
+class io_context;
+}  // namespace asio
 
 namespace mnemo::proxy {
 
@@ -55,15 +64,18 @@ class ProxyEngine final : public Engine {
   bool Stats(std::string_view group, StatSink sink) override;
   std::int64_t Now() const override { return clock_.Now(); }
 
+  // The calls of one event loop, made without blocking it: one pipelined connection per
+  // upstream on `io` (which must outlive the result), routed as the calls above route them.
+  // Refuses what they refuse and fails what they fail, with the same statuses, counters and
+  // auto-eject accounting. Used only on the thread that runs `io`.
+  std::unique_ptr<AsyncCalls> ForLoop(asio::io_context& io);
+
   client::Client& upstreams() { return *upstreams_; }
 
  private:
-  void Failed() { errors_.fetch_add(1, std::memory_order_relaxed); }
-
   const Clock& clock_;
   std::unique_ptr<client::Client> upstreams_;
-  std::atomic<std::uint64_t> errors_{0};
-  std::atomic<std::uint64_t> unsupported_{0};  // requests refused: see README.md
+  ProxyCounters counters_;  // shared with the ForLoop objects
 };
 
 }  // namespace mnemo::proxy
