@@ -48,8 +48,7 @@ class ProxyAsyncCalls final : public AsyncCalls, private LinkSink {
   void Route(std::unique_ptr<CallStep> step);
   void Finish(CallStep& step, StepResult result);
   void Replied(UpstreamLink& link, std::unique_ptr<LinkStep> step) override;
-  void Failed(UpstreamLink& link, std::unique_ptr<LinkStep> step,
-              const std::string& why) override;
+  void Failed(UpstreamLink& link, std::unique_ptr<LinkStep> step, const std::string& why) override;
 
   client::Client& upstreams_;
   ProxyCounters& counters_;

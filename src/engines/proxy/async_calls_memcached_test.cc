@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engines/proxy/async_calls.h"
@@ -98,72 +99,96 @@ ArithRequest Arith(std::string_view key, bool increment, std::uint64_t delta) {
   return request;
 }
 
-// One of each call kind and outcome, on keys starting with `prefix`; `make` runs each call.
-std::vector<std::string> Scenario(const std::string& prefix,
-                                  const std::function<void(PendingCall&)>& make) {
-  std::vector<std::string> results;
-  const std::string k = prefix + "k", n = prefix + "n", absent = prefix + "absent";
-  const std::string nothing = prefix + "nothing";  // never stored
-  auto run = [&](const auto&... arguments) {
+// Makes calls one at a time with `make` and keeps what each returned.
+class Recorder {
+ public:
+  explicit Recorder(std::function<void(PendingCall&)> make) : make_(std::move(make)) {}
+
+  template <class... Arguments>
+  std::unique_ptr<PendingCall> Run(const Arguments&... arguments) {
     auto call = std::make_unique<PendingCall>(arguments...);
-    make(*call);
+    make_(*call);
     results.push_back(Describe(*call));
     return call;
-  };
-  auto cas_of = [&](const std::string& key) {
-    auto got = run(GetRequest{HashedKey(key)});
+  }
+  // A get of `key`, recorded too; its CAS (0 on a miss).
+  std::uint64_t CasOf(const std::string& key) {
+    auto got = Run(GetRequest{HashedKey(key)});
     return got->item() ? got->item()->cas : 0;
-  };
-  run(GetRequest{HashedKey(k)});
-  run(Store(StoreMode::kSet, k, "v"));
-  const std::uint64_t cas = cas_of(k);
-  for (StoreMode mode : {StoreMode::kReplace, StoreMode::kAppend, StoreMode::kPrepend,
-                         StoreMode::kAdd}) {
-    run(Store(mode, k, "w"));
-    run(Store(mode, absent, "w"));
+  }
+
+  std::vector<std::string> results;
+
+ private:
+  std::function<void(PendingCall&)> make_;
+};
+
+// Every store mode and outcome on keys starting with `prefix` (`nothing` is never stored).
+void Stores(Recorder& r, const std::string& prefix, const std::string& nothing) {
+  const std::string k = prefix + "k", absent = prefix + "absent";
+  r.Run(GetRequest{HashedKey(k)});
+  r.Run(Store(StoreMode::kSet, k, "v"));
+  const std::uint64_t cas = r.CasOf(k);
+  for (StoreMode mode :
+       {StoreMode::kReplace, StoreMode::kAppend, StoreMode::kPrepend, StoreMode::kAdd}) {
+    r.Run(Store(mode, k, "w"));
+    r.Run(Store(mode, absent, "w"));
   }
   StoreRequest compare = Store(StoreMode::kCas, k, "c");
   compare.compare_cas = cas;  // stale: the stores above changed it
-  run(compare);
-  compare.compare_cas = cas_of(k);
-  run(compare);
+  r.Run(compare);
+  compare.compare_cas = r.CasOf(k);
+  r.Run(compare);
   compare.key = HashedKey(nothing);
-  run(compare);
+  r.Run(compare);
   StoreRequest set_with_cas = Store(StoreMode::kSet, k, "s");
-  set_with_cas.compare_cas = cas_of(k);
-  run(set_with_cas);
-  run(Store(StoreMode::kSet, prefix + "big", std::string(2 << 20, 'x')));
-  run(Arith(k, true, 1));
-  run(Store(StoreMode::kSet, n, "5"));
-  run(Arith(n, true, 3));
-  run(Arith(n, false, 10));
-  run(Arith(nothing, true, 1));
-  ArithRequest create = Arith(prefix + "created", true, 4);
+  set_with_cas.compare_cas = r.CasOf(k);
+  r.Run(set_with_cas);
+  r.Run(Store(StoreMode::kSet, prefix + "big", std::string(2 << 20, 'x')));
+}
+
+// incr/decr (create-on-miss included), touch, gat, delete with and without a CAS, a bad key.
+void OtherCalls(Recorder& r, const std::string& prefix, const std::string& nothing) {
+  const std::string k = prefix + "k", n = prefix + "n", created = prefix + "created";
+  r.Run(Arith(k, true, 1));
+  r.Run(Store(StoreMode::kSet, n, "5"));
+  r.Run(Arith(n, true, 3));
+  r.Run(Arith(n, false, 10));
+  r.Run(Arith(nothing, true, 1));
+  ArithRequest create = Arith(created, true, 4);
   create.create_exptime = 0;
   create.initial = 7;
-  run(create);
-  run(create);
-  run(HashedKey(n), std::int64_t{100});  // touch
-  run(HashedKey(nothing), std::int64_t{100});
+  r.Run(create);
+  r.Run(create);
+  r.Run(HashedKey(n), std::int64_t{100});  // touch
+  r.Run(HashedKey(nothing), std::int64_t{100});
   GetRequest gat{HashedKey(n)};
   gat.touch_exptime = 100;
-  run(gat);
+  r.Run(gat);
   DeleteRequest del{HashedKey(k)};
   del.compare_cas = 1;
-  run(del);
-  del.compare_cas = cas_of(k);
-  run(del);
-  run(DeleteRequest{HashedKey(k)});
-  run(DeleteRequest{HashedKey(n)});
-  run(GetRequest{HashedKey("bad key")});
-  return results;
+  r.Run(del);
+  del.compare_cas = r.CasOf(k);
+  r.Run(del);
+  r.Run(DeleteRequest{HashedKey(k)});
+  r.Run(DeleteRequest{HashedKey(n)});
+  r.Run(GetRequest{HashedKey("bad key")});
+}
+
+// One of each call kind and outcome, on keys starting with `prefix`; `make` runs each call.
+std::vector<std::string> Scenario(const std::string& prefix,
+                                  const std::function<void(PendingCall&)>& make) {
+  Recorder recorder(make);
+  const std::string nothing = prefix + "nothing";
+  Stores(recorder, prefix, nothing);
+  OtherCalls(recorder, prefix, nothing);
+  return recorder.results;
 }
 
 TEST_F(MemcachedTest, EveryCallKindAnswersAsTheBlockingEngine) {
   const std::vector<std::string> blocking =
       Scenario("b:", [&](PendingCall& call) { call.RunOn(*engine_); });
-  const std::vector<std::string> async =
-      Scenario("a:", [&](PendingCall& call) { Async(call); });
+  const std::vector<std::string> async = Scenario("a:", [&](PendingCall& call) { Async(call); });
   EXPECT_EQ(async, blocking);
   EXPECT_EQ(blocking.size(), 34u);
 }

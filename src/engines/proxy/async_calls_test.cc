@@ -36,8 +36,7 @@ std::string DeadAddress() {
 
 class AsyncCallsTest : public ::testing::Test {
  protected:
-  std::unique_ptr<ProxyEngine> Engine(const std::string& servers,
-                                      const std::string& options = "") {
+  std::unique_ptr<ProxyEngine> Engine(const std::string& servers, const std::string& options = "") {
     Result<std::unique_ptr<ProxyEngine>> engine =
         ProxyEngine::Create(clock_, servers + ";timeout_ms=2000;connect_ms=1000" + options);
     EXPECT_TRUE(engine.ok()) << engine.error().message;

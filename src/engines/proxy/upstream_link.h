@@ -110,8 +110,8 @@ class UpstreamLink : public std::enable_shared_from_this<UpstreamLink> {
   State state_ = State::kClosed;
   // Bumped by Close(): handlers started before carry the old value and do nothing.
   std::uint64_t generation_ = 0;
-  std::uint64_t watch_ = 0;  // the same for timer waits, bumped by each Watch()
-  bool watching_ = false;    // a timer wait runs: steps are in flight
+  std::uint64_t watch_ = 0;                      // the same for timer waits, bumped by each Watch()
+  bool watching_ = false;                        // a timer wait runs: steps are in flight
   std::deque<std::unique_ptr<LinkStep>> steps_;  // in flight, in the order sent
   std::string queued_;                           // encoded, not yet handed to a write
   std::string writing_;                          // the running write's bytes
