@@ -1,6 +1,5 @@
 #include "engines/proxy/async_calls.h"
 
-#include <algorithm>
 #include <utility>
 
 namespace mnemo::proxy {
@@ -16,6 +15,7 @@ ProxyAsyncCalls::ProxyAsyncCalls(asio::io_context& io, client::Client& upstreams
     links_.push_back(
         std::make_shared<UpstreamLink>(io, i, options.servers[i], codec, timeouts, sink));
   }
+  shares_.resize(links_.size());
 }
 
 ProxyAsyncCalls::~ProxyAsyncCalls() {
@@ -34,9 +34,12 @@ void ProxyAsyncCalls::Submit(std::span<PendingCall* const> calls, CallsDone& don
     }
     Route(std::move(step));
   }
-  std::vector<UpstreamLink*> links;
-  links.swap(to_flush_);
-  for (UpstreamLink* link : links) link->Flush();
+  for (std::size_t i = 0; i < links_.size(); ++i) {
+    if (shares_[i].empty()) continue;
+    for (std::unique_ptr<CallStep>& step : shares_[i]) links_[i]->Enqueue(std::move(step));
+    shares_[i].clear();
+    links_[i]->Flush();
+  }
   batch->Finished();
 }
 
@@ -49,19 +52,22 @@ void ProxyAsyncCalls::Route(std::unique_ptr<CallStep> step) {
     Finish(*step, StepResult::kFailed);
     return;
   }
-  UpstreamLink* link = links_[*server].get();
-  link->Enqueue(std::move(step));
-  if (std::find(to_flush_.begin(), to_flush_.end(), link) == to_flush_.end()) {
-    to_flush_.push_back(link);
+  std::vector<std::unique_ptr<CallStep>>& share = shares_[*server];
+  if (!share.empty() && CanJoinGet(*share.back(), *step)) {
+    JoinGet(*share.back(), *step);
+    return;
   }
+  share.push_back(std::move(step));
 }
 
 void ProxyAsyncCalls::Finish(CallStep& step, StepResult result) {
-  if (result == StepResult::kFailed) {
-    counters_.Failed();
-    AnswerFailure(*step.call);
+  for (PendingCall* call : step.calls()) {
+    if (result == StepResult::kFailed) {
+      counters_.Failed();
+      AnswerFailure(*call);
+    }
+    step.batch->Finished();
   }
-  step.batch->Finished();
 }
 
 void ProxyAsyncCalls::Replied(UpstreamLink& link, std::unique_ptr<LinkStep> step) {
@@ -77,8 +83,10 @@ void ProxyAsyncCalls::Replied(UpstreamLink& link, std::unique_ptr<LinkStep> step
 
 void ProxyAsyncCalls::Failed(UpstreamLink& link, std::unique_ptr<LinkStep> step,
                              const std::string& /*why*/) {
-  upstreams_.CountFailure(link.server());
-  Finish(static_cast<CallStep&>(*step), StepResult::kFailed);
+  auto& call_step = static_cast<CallStep&>(*step);
+  // One failure per call, as the blocking path counts one per engine call.
+  for (std::size_t i = 0; i < call_step.calls().size(); ++i) upstreams_.CountFailure(link.server());
+  Finish(call_step, StepResult::kFailed);
 }
 
 }  // namespace mnemo::proxy

@@ -2,8 +2,9 @@
 // ProxyEngine::ForLoop returns. It keeps one UpstreamLink per upstream server on that loop and
 // routes each call with the client's own distribution (Client::ServerFor), so both of the
 // engine's paths agree on the server of every key. A Submit queues its calls' commands on their
-// links and then flushes each link once: one write per link per Submit, while calls of later
-// Submits join a link's next write. Replies complete the calls in order; a batch's Done comes
+// links -- consecutive gets for one upstream as one multi-key gets -- and then flushes each
+// link once: one write per link per Submit, while calls of later Submits join a link's next
+// write. Replies complete the calls in order; a batch's Done comes
 // with its last result.
 //
 // Failures answer as the blocking ProxyEngine does (call_steps.h) and count the same: a failed
@@ -44,7 +45,8 @@ class ProxyAsyncCalls final : public AsyncCalls, private LinkSink {
   const UpstreamLink& link(std::size_t index) const { return *links_[index]; }
 
  private:
-  // Queues the step on its key's link, or answers it as failed at once.
+  // Adds the step to its key's link's share of the running Submit (joining the get before it
+  // when it can), or answers it as failed at once.
   void Route(std::unique_ptr<CallStep> step);
   void Finish(CallStep& step, StepResult result);
   void Replied(UpstreamLink& link, std::unique_ptr<LinkStep> step) override;
@@ -54,7 +56,8 @@ class ProxyAsyncCalls final : public AsyncCalls, private LinkSink {
   ProxyCounters& counters_;
   const Protocol protocol_;
   std::vector<std::shared_ptr<UpstreamLink>> links_;
-  std::vector<UpstreamLink*> to_flush_;  // links given steps by the running Submit
+  // Per link, the steps of the running Submit, queued on the link at its end.
+  std::vector<std::vector<std::unique_ptr<CallStep>>> shares_;
 };
 
 }  // namespace mnemo::proxy

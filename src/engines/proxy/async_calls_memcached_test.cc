@@ -216,6 +216,29 @@ TEST_F(MemcachedTest, AThousandPipelinedCallsCompleteInOrder) {
   EXPECT_EQ(expected, 1000u);
 }
 
+TEST_F(MemcachedTest, AMultiGetAnswersEachKeyAsTheBlockingEngine) {
+  std::vector<std::string> keys;
+  for (int i = 0; i < 250; ++i) keys.push_back("m" + std::to_string(i));
+  for (std::size_t i = 0; i < keys.size(); i += 2) {  // every other key is a miss
+    auto set = std::make_unique<PendingCall>(Store(StoreMode::kSet, keys[i], keys[i] + "!"));
+    Async(*set);
+  }
+  std::vector<std::unique_ptr<PendingCall>> calls, blocking;
+  for (const std::string& key : keys) {
+    calls.push_back(std::make_unique<PendingCall>(GetRequest{HashedKey(key)}));
+    blocking.push_back(std::make_unique<PendingCall>(GetRequest{HashedKey(key)}));
+    blocking.back()->RunOn(*engine_);
+  }
+  EXPECT_EQ(SubmitAndRun(io_, *async_, Pointers(calls)), 1);
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    EXPECT_EQ(Describe(*calls[i]), Describe(*blocking[i])) << keys[i];
+    if (calls[i]->item()) {
+      EXPECT_EQ(calls[i]->item()->cas, blocking[i]->item()->cas);
+    }
+  }
+  EXPECT_EQ(Describe(*calls[0]), "get 0 m0! 3 cas");
+}
+
 TEST_F(MemcachedTest, AKilledUpstreamFailsTheCallsInFlightAndServesAgainAfterARestart) {
   auto set = std::make_unique<PendingCall>(Store(StoreMode::kSet, "k", "v"));
   Async(*set);  // the link is open now

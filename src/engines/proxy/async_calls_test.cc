@@ -127,8 +127,50 @@ TEST_F(AsyncCallsTest, SubmitsBeforeTheWriteJoinItAndLaterOnesPipeline) {
   third.push_back(Get("d"));
   EXPECT_EQ(SubmitAndRun(io_, *async, Pointers(third)), 1);
   EXPECT_EQ(Proxy(*async).link(0).writes(), 2u);  // the same connection, one more write
+  EXPECT_EQ(upstream_.Requests(), (std::vector<std::string>{"gets a b", "gats 30 c", "gets d"}));
+}
+
+TEST_F(AsyncCallsTest, ConsecutiveGetsOfOneSubmitAreOneMultiGet) {
+  upstream_.Script("gets", "VALUE b 1 1 5\r\nB\r\nVALUE b 1 1 5\r\nB\r\nEND\r\n");
+  upstream_.Script("gats", "VALUE c 0 1 6\r\nC\r\nEND\r\n");
+  upstream_.Script("set", "STORED\r\n");
+  auto engine = Engine(Address(upstream_.port()));
+  auto async = engine->ForLoop(io_);
+  std::vector<std::unique_ptr<PendingCall>> calls;
+  calls.push_back(Get("a"));
+  calls.push_back(Get("b"));
+  calls.push_back(Get("b"));
+  GetRequest gat{HashedKey("c")};
+  gat.touch_exptime = 30;
+  calls.push_back(std::make_unique<PendingCall>(gat));  // another touch: a command of its own
+  calls.push_back(Set("a", "v"));
+  calls.push_back(Get("a"));  // after the set: never joined to a get before it
+  EXPECT_EQ(SubmitAndRun(io_, *async, Pointers(calls)), 1);
   EXPECT_EQ(upstream_.Requests(),
-            (std::vector<std::string>{"gets a", "gets b", "gats 30 c", "gets d"}));
+            (std::vector<std::string>{"gets a b b", "gats 30 c", "set a 0 0 1", "v", "gets a"}));
+  EXPECT_EQ(Proxy(*async).link(0).writes(), 1u);
+  EXPECT_EQ(calls[0]->get_status(), GetStatus::kMiss);
+  for (int i : {1, 2}) {
+    ASSERT_EQ(calls[i]->get_status(), GetStatus::kHit) << i;
+    EXPECT_EQ(calls[i]->item()->value, "B");
+    EXPECT_EQ(calls[i]->item()->cas, 5u);
+  }
+  EXPECT_EQ(calls[3]->get_status(), GetStatus::kHit);
+  EXPECT_EQ(calls[4]->store_result().status, StoreStatus::kStored);
+  EXPECT_EQ(calls[5]->get_status(), GetStatus::kMiss);  // the fake's scripted gets has no "a"
+}
+
+TEST_F(AsyncCallsTest, AFailedMultiGetFailsEachOfItsCalls) {
+  upstream_.Script("gets", "SERVER_ERROR busy\r\n");
+  auto engine = Engine(Address(upstream_.port()));
+  auto async = engine->ForLoop(io_);
+  std::vector<std::unique_ptr<PendingCall>> calls;
+  calls.push_back(Get("a"));
+  calls.push_back(Get("b"));
+  EXPECT_EQ(SubmitAndRun(io_, *async, Pointers(calls)), 1);
+  for (const auto& call : calls) EXPECT_EQ(call->get_status(), GetStatus::kError);
+  upstream_.Script("stats", "END\r\n");
+  EXPECT_EQ(StatOf(*engine, "proxy_upstream_errors"), "2");
 }
 
 TEST_F(AsyncCallsTest, ArithmeticCreatesOnAMissWithAnAdd) {

@@ -85,6 +85,17 @@ StepResult AnswerGet(CallStep& step) {
   return StepResult::kAnswered;
 }
 
+// A multi-get: each call gets its own key's hit (a key asked twice gets the same item twice).
+StepResult AnswerGroup(CallStep& step) {
+  if (step.outcome.code == Code::kServerError) return StepResult::kFailed;
+  for (PendingCall* call : step.group) {
+    step.call = call;
+    AnswerGet(step);
+  }
+  step.call = step.group.front();
+  return StepResult::kAnswered;
+}
+
 // The gets before a delete with a CAS: compared here, not atomically with the delete (the
 // classic delete has no CAS; README.md).
 StepResult CheckCas(CallStep& step) {
@@ -218,6 +229,23 @@ bool PlanArithmetic(CallStep& step, ProxyCounters& counters) {
 
 }  // namespace
 
+bool CanJoinGet(const CallStep& step, const CallStep& next) {
+  return (step.phase == Phase::kGet || step.phase == Phase::kGetGroup) &&
+         next.phase == Phase::kGet &&
+         step.call->get().touch_exptime == next.call->get().touch_exptime;
+}
+
+void JoinGet(CallStep& step, const CallStep& next) {
+  if (step.group.empty()) {
+    step.phase = Phase::kGetGroup;
+    step.group.push_back(step.call);
+    step.group_keys.push_back(step.call->key());
+  }
+  step.group.push_back(next.call);
+  step.group_keys.push_back(next.call->key());
+  step.op.keys = step.group_keys;  // the vector may have moved
+}
+
 bool PlanFirst(CallStep& step, ProxyCounters& counters) {
   switch (step.call->kind()) {
     case PendingCall::Kind::kGet:
@@ -241,6 +269,8 @@ StepResult Advance(CallStep& step) {
   switch (step.phase) {
     case Phase::kGet:
       return AnswerGet(step);
+    case Phase::kGetGroup:
+      return AnswerGroup(step);
     case Phase::kStore: {
       const std::optional<StoreStatus> stored = StoreStatusOf(step.outcome);
       if (!stored) return StepResult::kFailed;
