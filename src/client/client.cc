@@ -53,6 +53,14 @@ std::optional<std::size_t> Client::ServerFor(std::string_view key) {
   return impl_->ring().Pick(key);
 }
 
+std::optional<std::chrono::milliseconds> Client::EjectedFor(std::size_t server) {
+  return impl_->ring().EjectedFor(server);
+}
+
+void Client::CountFailure(std::size_t server) { impl_->ring().Failure(server); }
+
+void Client::CountSuccess(std::size_t server) { impl_->ring().Success(server); }
+
 Result<std::optional<Item>> Client::Get(std::string_view key, const GetOptions& options) {
   const std::string_view keys[] = {key};
   Op op{OpKind::kGet};

@@ -55,12 +55,16 @@ Result<void> CreateSqlite(const ServerConfig& config, EngineHandle& handle) {
   return {};
 }
 
-// Every call waits for an upstream, so sessions run on the offload pool, as with sqlite.
+// The engine's calls wait for upstreams. What sessions capture goes out from the network
+// workers through each worker's ForLoop links (async_calls_for); the offload pool stays for
+// what is never captured (flush_all, stats), as with sqlite.
 Result<void> CreateProxy(const ServerConfig& config, EngineHandle& handle) {
-  Result<std::unique_ptr<proxy::ProxyEngine>> engine =
+  Result<std::unique_ptr<proxy::ProxyEngine>> created =
       proxy::ProxyEngine::Create(*handle.clock, config.engine.target);
-  if (!engine) return Error{"--engine " + engine.error().message};
-  handle.engine = std::move(*engine);
+  if (!created) return Error{"--engine " + created.error().message};
+  proxy::ProxyEngine* engine = created->get();
+  handle.engine = std::move(*created);
+  handle.async_calls_for = [engine](asio::io_context& io) { return engine->ForLoop(io); };
   handle.offload = std::make_unique<OffloadPool>();
   return {};
 }

@@ -44,8 +44,8 @@ struct EngineHandle {
 // --engine memory (the default): MemoryEngine sized by -m, -M and -I. --engine sqlite:PATH:
 // SqliteEngine on PATH (or ":memory:"), -m its data size, -M no eviction, -I, --durability and
 // --cache-mb, with an OffloadPool; its start-up errors are one line naming the file. --engine
-// proxy:SPEC: ProxyEngine (engines/proxy/proxy_spec.h) with an OffloadPool, since its calls
-// wait for upstream servers.
+// proxy:SPEC: ProxyEngine (engines/proxy/proxy_spec.h) with async_calls_for (its non-blocking
+// links) and an OffloadPool for the calls that still block (flush_all, stats).
 Result<EngineHandle> CreateEngine(const ServerConfig& config);
 
 }  // namespace mnemo::server

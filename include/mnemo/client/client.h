@@ -16,6 +16,7 @@
 // connection per server from a small pool. Returned values own their bytes.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -117,6 +118,13 @@ class Client {
 
   // The index of the server that would get `key` now; nullopt when every server is ejected.
   std::optional<std::size_t> ServerFor(std::string_view key);
+  // The auto-eject bookkeeping the operations above do, for callers that exchange requests
+  // with a server on their own connections (the proxy engine's non-blocking links), so that
+  // their failures eject exactly as the client's would: how long `server` stays ejected
+  // (nullopt: it may be used), and one operation on it that failed or got its reply.
+  std::optional<std::chrono::milliseconds> EjectedFor(std::size_t server);
+  void CountFailure(std::size_t server);
+  void CountSuccess(std::size_t server);
   const Options& options() const;
 
  private:

@@ -43,6 +43,11 @@ void FakeUpstream::Script(const std::string& word, const std::string& reply) {
   replies_[word] = reply;
 }
 
+void FakeUpstream::HangUpOn(const std::string& word) {
+  std::lock_guard lock(mu_);
+  hang_up_on_ = word;
+}
+
 std::vector<std::string> FakeUpstream::Requests() {
   std::lock_guard lock(mu_);
   return requests_;
@@ -79,6 +84,7 @@ void FakeUpstream::Converse(int fd) {
         std::lock_guard lock(mu_);
         requests_.push_back(line);
         const std::string word = line.substr(0, line.find(' '));
+        if (!data_line_next && word == hang_up_on_) return;
         if (!data_line_next && IsStorage(word)) {
           data_line_next = true;
           auto it = replies_.find(word);

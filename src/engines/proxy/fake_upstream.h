@@ -25,6 +25,9 @@ class FakeUpstream {
   std::uint16_t port() const { return port_; }
   // The reply to every request whose command word is `word` ("gets", "set", "incr", ...).
   void Script(const std::string& word, const std::string& reply);
+  // Closes the connection, without a reply, on a request whose command word is `word` (not a
+  // storage command): an upstream that dies with requests in flight.
+  void HangUpOn(const std::string& word);
   // Every request line received so far, without "\r\n"; a storage command's data line follows.
   std::vector<std::string> Requests();
 
@@ -36,6 +39,7 @@ class FakeUpstream {
   std::uint16_t port_ = 0;
   std::mutex mu_;
   std::map<std::string, std::string> replies_;
+  std::string hang_up_on_;
   std::vector<std::string> requests_;
   std::thread thread_;
 };

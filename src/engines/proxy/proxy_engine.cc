@@ -6,6 +6,7 @@
 #include <string>
 #include <utility>
 
+#include "engines/proxy/async_calls.h"
 #include "engines/proxy/proxy_spec.h"
 
 namespace mnemo::proxy {
@@ -56,7 +57,7 @@ GetStatus ProxyEngine::Get(const GetRequest& request, ItemVisitor on_hit) {
   options.touch = request.touch_exptime;
   Result<std::optional<client::Item>> got = upstreams()->Get(request.key.key(), options);
   if (!got) {
-    Failed();
+    counters_.Failed();
     return GetStatus::kError;
   }
   if (!got->has_value()) return GetStatus::kMiss;
@@ -74,31 +75,23 @@ StoreResult ProxyEngine::Store(const StoreRequest& request) {
   client::StoreOptions options;
   options.flags = request.client_flags;
   options.exptime = request.exptime;
-  // A set or replace with a CAS to compare (meta ms C, binary set/replace with a CAS) is
-  // memcached's cas command: it too stores only over a present item with that CAS.
-  StoreMode mode = request.mode;
-  if ((mode == StoreMode::kSet || mode == StoreMode::kReplace) && request.compare_cas != 0) {
-    mode = StoreMode::kCas;
-  }
-  // What no classic store carries is refused rather than silently dropped: a wrong answer
-  // would be worse than an error (README.md).
-  if ((mode != StoreMode::kCas && request.compare_cas != 0) || request.new_cas != 0 ||
-      request.invalidate || request.vivify_exptime) {
-    unsupported_.fetch_add(1, std::memory_order_relaxed);
+  const std::optional<StoreMode> mode = ClassicStoreMode(request);
+  if (!mode) {
+    counters_.Refused();
     return {StoreStatus::kError, 0};
   }
   Result<StoreStatus> stored =
-      upstreams()->Store(mode, request.key.key(), request.value, options, request.compare_cas);
+      upstreams()->Store(*mode, request.key.key(), request.value, options, request.compare_cas);
   if (!stored) {
-    Failed();
+    counters_.Failed();
     return {StoreStatus::kError, 0};
   }
   return {*stored, 0};  // classic stores do not return the new CAS
 }
 
 DeleteStatus ProxyEngine::Delete(const DeleteRequest& request) {
-  if (request.invalidate || request.new_cas != 0) {
-    unsupported_.fetch_add(1, std::memory_order_relaxed);
+  if (DeleteIsRefused(request)) {
+    counters_.Refused();
     return DeleteStatus::kError;
   }
   const std::shared_ptr<client::Client> upstreams = this->upstreams();  // one list throughout
@@ -107,7 +100,7 @@ DeleteStatus ProxyEngine::Delete(const DeleteRequest& request) {
     Result<std::optional<client::Item>> got =
         upstreams->Get(request.key.key(), client::GetOptions{.with_cas = true});
     if (!got) {
-      Failed();
+      counters_.Failed();
       return DeleteStatus::kError;
     }
     if (!got->has_value()) return DeleteStatus::kNotFound;
@@ -115,7 +108,7 @@ DeleteStatus ProxyEngine::Delete(const DeleteRequest& request) {
   }
   Result<DeleteStatus> deleted = upstreams->Delete(request.key.key());
   if (!deleted) {
-    Failed();
+    counters_.Failed();
     return DeleteStatus::kError;
   }
   return *deleted;
@@ -123,8 +116,8 @@ DeleteStatus ProxyEngine::Delete(const DeleteRequest& request) {
 
 ArithResult ProxyEngine::Arithmetic(const ArithRequest& request) {
   ArithResult result;
-  if (request.compare_cas != 0 || request.new_cas != 0 || request.touch_exptime) {
-    unsupported_.fetch_add(1, std::memory_order_relaxed);  // refused, as in Store
+  if (ArithmeticIsRefused(request)) {
+    counters_.Refused();
     result.status = ArithStatus::kError;
     return result;
   }
@@ -135,7 +128,7 @@ ArithResult ProxyEngine::Arithmetic(const ArithRequest& request) {
     Result<client::Counter> counted =
         upstreams->Arithmetic(request.increment, request.key.key(), request.delta);
     if (!counted) {
-      Failed();
+      counters_.Failed();
       result.status = ArithStatus::kError;
       return result;
     }
@@ -149,7 +142,7 @@ ArithResult ProxyEngine::Arithmetic(const ArithRequest& request) {
     Result<StoreStatus> added = upstreams->Store(StoreMode::kAdd, request.key.key(),
                                                   std::to_string(request.initial), options);
     if (!added) {
-      Failed();
+      counters_.Failed();
       result.status = ArithStatus::kError;
       return result;
     }
@@ -167,7 +160,7 @@ ArithResult ProxyEngine::Arithmetic(const ArithRequest& request) {
 TouchStatus ProxyEngine::Touch(const HashedKey& key, std::int64_t exptime) {
   Result<TouchStatus> touched = upstreams()->Touch(key.key(), exptime);
   if (!touched) {
-    Failed();
+    counters_.Failed();
     return TouchStatus::kError;
   }
   return *touched;
@@ -177,8 +170,12 @@ void ProxyEngine::FlushAll(std::int64_t delay) {
   std::optional<std::int64_t> upstream_delay;
   if (delay > 0) upstream_delay = delay;
   for (const client::PerServer<void>& answer : upstreams()->FlushAll(upstream_delay)) {
-    if (!answer.result) Failed();
+    if (!answer.result) counters_.Failed();
   }
+}
+
+std::unique_ptr<AsyncCalls> ProxyEngine::ForLoop(asio::io_context& io) {
+  return std::make_unique<ProxyAsyncCalls>(io, [this] { return upstreams(); }, counters_);
 }
 
 void ProxyEngine::ForEach(FunctionRef<bool(const ItemView&)> /*visit*/) {}
@@ -202,8 +199,8 @@ bool ProxyEngine::Stats(std::string_view group, StatSink sink) {
   for (std::size_t i = 0; i < kSummed.size(); ++i) sink(kSummed[i], std::to_string(totals[i]));
   sink("proxy_upstreams", std::to_string(answers.size()));
   sink("proxy_upstreams_unreachable", std::to_string(down));
-  sink("proxy_upstream_errors", std::to_string(errors_.load(std::memory_order_relaxed)));
-  sink("proxy_unsupported", std::to_string(unsupported_.load(std::memory_order_relaxed)));
+  sink("proxy_upstream_errors", std::to_string(counters_.errors.load(std::memory_order_relaxed)));
+  sink("proxy_unsupported", std::to_string(counters_.unsupported.load(std::memory_order_relaxed)));
   if (domain_ != nullptr) sink("proxy_domain_version", std::to_string(domain_->version()));
   return true;
 }

@@ -13,24 +13,34 @@
 // (proxy_unsupported) rather than answered wrongly; a get drops meta N/R/u and reads no deadline
 // or access time: see README.md.
 //
-// An upstream that fails answers that key's request with the engine interface's kError status
-// (SERVER_ERROR backend failure, memcached's proxy's words; binary 0x86). Each failure is
-// counted (proxy_upstream_errors in stats).
+// An upstream that fails answers that key's request with the engine interface's error status:
+// kError for get, delete and touch (SERVER_ERROR backend failure, memcached's proxy's words);
+// store and incr/decr have no kError yet and report no memory (SERVER_ERROR out of memory
+// storing object / out of memory). Each failure is counted (proxy_upstream_errors in stats).
 //
-// Thread safety: all methods may be called concurrently (mnemo_client's Client is shared); they
-// block on the network, so mnemod runs this engine on its offload pool.
+// ForLoop() makes the same calls without blocking, on an event loop: mnemod's network workers
+// send the calls their sessions capture (mnemo/pending_call.h) through it (async_calls.h).
+//
+// Thread safety: all methods may be called concurrently (mnemo_client's Client is shared); the
+// Engine calls block on the network, so mnemod runs them on its offload pool. Each ForLoop
+// object belongs to the thread that runs its io_context.
 #pragma once
 
-#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string_view>
 
+#include "engines/proxy/classic_rules.h"
 #include "mnemo/client/client.h"
 #include "mnemo/client/domain.h"
 #include "mnemo/engine.h"
+#include "mnemo/pending_call.h"
 #include "mnemo/result.h"
+
+namespace asio {
+class io_context;
+}  // namespace asio
 
 namespace mnemo::proxy {
 
@@ -57,6 +67,12 @@ class ProxyEngine final : public Engine {
   bool Stats(std::string_view group, StatSink sink) override;
   std::int64_t Now() const override { return clock_.Now(); }
 
+  // The calls of one event loop, made without blocking it: one pipelined connection per
+  // upstream on `io` (which must outlive the result), routed as the calls above route them.
+  // Refuses what they refuse and fails what they fail, with the same statuses, counters and
+  // auto-eject accounting. Used only on the thread that runs `io`.
+  std::unique_ptr<AsyncCalls> ForLoop(asio::io_context& io);
+
   // The client over the upstreams now: keep it for one call only, since a domain's moves
   // replace it (calls already made finish on the one they started with).
   std::shared_ptr<client::Client> upstreams() const {
@@ -64,13 +80,10 @@ class ProxyEngine final : public Engine {
   }
 
  private:
-  void Failed() { errors_.fetch_add(1, std::memory_order_relaxed); }
-
   const Clock& clock_;
   std::shared_ptr<client::Client> fixed_;          // a fixed server list, or
   std::unique_ptr<client::DomainClient> domain_;  // a domain followed live
-  std::atomic<std::uint64_t> errors_{0};
-  std::atomic<std::uint64_t> unsupported_{0};  // requests refused: see README.md
+  ProxyCounters counters_;  // shared with the ForLoop objects
 };
 
 }  // namespace mnemo::proxy
