@@ -7,6 +7,7 @@
 // concurrent use (every engine's contract), and so is set_memory_limit.
 #pragma once
 
+#include <asio/io_context.hpp>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -14,6 +15,7 @@
 
 #include "engines/memory/snapshot.h"
 #include "mnemo/engine.h"
+#include "mnemo/pending_call.h"
 #include "mnemo/result.h"
 #include "server/config.h"
 #include "server/offload_pool.h"
@@ -30,6 +32,10 @@ struct EngineHandle {
   using SnapshotIo = std::function<Result<SnapshotSummary>(const std::string& path)>;
   SnapshotIo save_snapshot;
   SnapshotIo load_snapshot;
+  // Set for engines that can make PendingCalls without blocking (mnemo/pending_call.h): each
+  // network worker gets its own AsyncCalls for its event loop, and sessions submit the calls
+  // they capture to it instead of blocking a pool thread (connection.cc).
+  std::function<std::unique_ptr<AsyncCalls>(asio::io_context&)> async_calls_for;
   // Set for engines whose calls block (sqlite): sessions then run on this pool, never on a
   // network worker (connection.cc). Declared last, so it is joined before the engine closes.
   std::unique_ptr<OffloadPool> offload;
