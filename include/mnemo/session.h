@@ -13,11 +13,14 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "mnemo/auth.h"
 #include "mnemo/engine.h"
+#include "mnemo/pending_call.h"
 #include "mnemo/protocol/request.h"
 #include "mnemo/watch.h"
 
@@ -27,6 +30,8 @@ namespace domains {
 class DomainHooks;
 }
 class DomainSubscriptions;
+class DeferringEngine;
+struct SessionContext;
 
 enum class ProtocolMode : std::uint8_t { kAuto, kAscii, kBinary };
 
@@ -136,10 +141,22 @@ class SessionHooks {
 // What Process may ask of the engine.
 enum class EngineCalls : std::uint8_t {
   kMayBlock,  // anything: the calling thread may wait for the engine
-  // Only what Engine::TryGet answers: Process stops before the first request that needs more
-  // (any command but a single-key get, mg, mn, noop or version, or a get TryGet declines),
-  // leaves it unconsumed and sets blocked(). That request has had no effect: no engine call,
-  // no reply, no counter.
+  // Only what Engine::TryGet answers at once; every other call a request needs is captured
+  // (mnemo/pending_call.h) instead, and the request is stopped before it has had any effect:
+  // no reply, no counter, not consumed. Process then returns with blocked() set and the
+  // captures in pending_calls(); the host makes them and calls Process(kNonBlocking) again on
+  // the same unconsumed input (more may follow it): the requests run again, their calls
+  // answered from the results in capture order. A call after the last result (a dependent
+  // one: a failed set's delete, mg R's touch) is captured in another round.
+  //
+  // A round captures either gets only -- the rest of a multi-get, and following requests as
+  // long as they need only gets (mn, noop and version need none); their replies are dropped
+  // and they run again too -- or exactly one call of another kind (store, delete, arithmetic,
+  // touch), as the round's first capture; a request needing such a call after gets were
+  // captured waits for the next round. Requests that are not plain item commands (flush_all,
+  // stats, cachedump, verbosity, auth, watch, quit, ...) are never captured: Process stops
+  // before them with blocked() set and no pending calls, and the host runs them with
+  // kMayBlock on a thread that may wait. So do watched sessions (WatchSink).
   kNonBlocking,
 };
 
@@ -167,8 +184,13 @@ class Session {
   // the caller should give other clients a turn before calling again.
   bool at_request_limit() const { return at_request_limit_; }
   // True when the last Process call was kNonBlocking and stopped before a request that needs a
-  // call that may block: the caller continues with kMayBlock on a thread that may wait.
+  // call that may block. With pending_calls() the caller makes them and calls kNonBlocking
+  // again; without, it continues with kMayBlock on a thread that may wait.
   bool blocked() const { return blocked_; }
+  // The calls the last kNonBlocking Process call captured, in the order they are to be made.
+  // They belong to the session and stay valid until the next Process call, which reads their
+  // results (every one must be done by then); a kMayBlock call drops them unread.
+  std::span<PendingCall* const> pending_calls() const { return pending_; }
   Protocol protocol() const { return protocol_; }
   // Non-zero once `watch` started a stream (SessionHooks::StartWatch returned kStarted): the
   // WatchFlag bits asked for. From then on Process executes nothing and consumes all input, as
@@ -188,6 +210,16 @@ class Session {
   // its parser; `parsed_as` tells which (meta lines are parsed by the meta parser).
   ParseResult ParseNext(std::string_view in, const ParserLimits& limits, Request& request,
                         Protocol& parsed_as);
+  // What became of one request: executed for good, deferred (reply and counts dropped, to run
+  // again: kDeferredLast when nothing after it may run in this call), or not run at all.
+  enum class Step : std::uint8_t { kConsumed, kDeferred, kDeferredLast, kStopBefore };
+  // The request loop of Process; `deferring` is set for kNonBlocking.
+  std::size_t RunRequests(std::string_view input, std::string& output, SessionContext& context,
+                          DeferringEngine* deferring);
+  // `deferring_rest`: a request before this one in the same call was deferred.
+  Step RunOne(const Request& request, const ParseResult& result, Protocol parsed_as,
+              SessionContext& context, std::string& output, DeferringEngine* deferring,
+              bool deferring_rest);
 
   Engine& engine_;
   const SessionConfig& config_;
@@ -206,6 +238,10 @@ class Session {
   AuthState auth_;
   // Created by the first `servers NAME notify`; null for every other connection.
   std::unique_ptr<DomainSubscriptions> domain_subscriptions_;
+  // Calls captured by kNonBlocking calls, from the first unconsumed request on, in call order
+  // (earlier rounds' with their results, then the last call's); pending_ lists the last call's.
+  std::vector<std::unique_ptr<PendingCall>> captures_;
+  std::vector<PendingCall*> pending_;
 };
 
 }  // namespace mnemo

@@ -15,6 +15,7 @@
 #include <type_traits>
 
 #include "mnemo/session.h"
+#include "server/async_make_calls.h"
 #include "server/command_latency.h"
 #include "server/offload_pool.h"
 #include "server/read_buffers.h"
@@ -153,19 +154,33 @@ std::size_t SendNow(TlsStream& /*stream*/, std::string_view /*bytes*/,
   return 0;
 }
 
-// One Session::Process for a blocking engine (env.offload set): the requests the engine
-// answers without blocking (Engine::TryGet: e.g. sqlite gets from its memory cache) run here
-// on the worker, which costs no thread hand-off; from the first
-// one that needs more (any write, a declined get) on, the rest of this call runs on the
-// offload pool, so the replies stay in request order. Returns the bytes consumed.
+// One Session::Process for an engine whose calls wait (env.offload set, or async calls).
+// What the engine answers without blocking (Engine::TryGet: e.g. sqlite gets from its memory
+// cache) runs here on the worker, which costs no thread hand-off. With the worker's
+// AsyncCalls (EngineHandle::async_calls_for), the calls the session captures instead are
+// submitted there while the worker serves other connections, and the session replays its
+// requests with their results, round after round. What is never captured (flush_all, stats,
+// a watched session), or everything when the engine has no AsyncCalls: from that request on,
+// the rest of this call runs on the offload pool, so the replies stay in request order.
+// Returns the bytes consumed.
 template <class S>
 asio::awaitable<std::size_t> ProcessOffloading(Served<S>& served, std::string_view data,
                                                std::string& output) {
-  std::size_t consumed = served.session.Process(data, output, EngineCalls::kNonBlocking);
-  if (served.session.blocked()) {
+  Session& session = served.session;
+  std::size_t consumed = session.Process(data, output, EngineCalls::kNonBlocking);
+  AsyncCalls* async_calls = served.worker.async_calls();
+  while (session.blocked() && !session.pending_calls().empty() && async_calls != nullptr) {
+    co_await AsyncMakeCalls(*async_calls, session.pending_calls(), served.socket.get_executor(),
+                            asio::use_awaitable);
+    consumed += session.Process(data.substr(consumed), output, EngineCalls::kNonBlocking);
+  }
+  if (session.blocked()) {
     const std::string_view rest = data.substr(consumed);
-    consumed += co_await served.env.offload->Run(
-        [&] { return served.session.Process(rest, output); });
+    if (served.env.offload != nullptr) {
+      consumed += co_await served.env.offload->Run([&] { return session.Process(rest, output); });
+    } else {
+      consumed += session.Process(rest, output);  // an engine that set no pool: it may block
+    }
   }
   served.worker.counters().Add(served.own);
   served.own.Reset();
@@ -196,9 +211,10 @@ asio::awaitable<asio::error_code> WriteRest(Served<S>& served, std::string_view 
 // stay buffered, so pipelined replies still go out together. Returns the bytes consumed, or
 // nullopt when a write failed (the client is gone).
 //
-// With a blocking engine (env.offload set) the session runs on the offload pool for what the
-// engine cannot answer at once (ProcessOffloading) and this coroutine resumes on the worker's
-// thread after it. Two connections of one worker may then
+// With an engine whose calls wait (env.offload set, or the worker's AsyncCalls) the session
+// hands what the engine cannot answer at once to its AsyncCalls or the offload pool
+// (ProcessOffloading), and this coroutine resumes on the worker's thread after it. Two
+// connections of one worker may then
 // run at once on two pool threads, but a Counter has one writer: so such a session counts into
 // counters of its own connection (one thread at a time runs a connection), folded into the
 // worker's here on the worker's thread, their only writer. `stats` sums the workers' counters
@@ -214,7 +230,7 @@ asio::awaitable<std::optional<std::size_t>> Execute(Served<S>& served, std::stri
     const std::size_t replies_from = output.size();  // replies of earlier calls may wait in it
     // Bytes sent before signing in may carry a password: never logged (nor by memcached).
     const bool signing_in = served.session.signing_in();
-    if (served.env.offload == nullptr) {
+    if (served.env.offload == nullptr && served.worker.async_calls() == nullptr) {
       consumed = served.session.Process(data.substr(start), output);
     } else {
       consumed = co_await ProcessOffloading(served, data.substr(start), output);

@@ -6,6 +6,12 @@
 // flight at once is also what lets the engine's group commit put many writes into one
 // transaction.
 //
+// An engine that can make calls without blocking (EngineHandle::async_calls_for) needs the
+// pool far less: the calls a session captures go to the worker's AsyncCalls, with no thread
+// sleeping per call and no hand-off per request. The pool then runs only what is never
+// captured (flush_all, stats, item dumps, a watched session's requests), or the calls of an
+// engine without AsyncCalls.
+//
 // Thread safety: Run may be called from any worker thread at once; Join from one thread, after
 // the workers have stopped starting new work (Server::Run). The function given to Run executes
 // on a pool thread while its caller is suspended; it must only touch what the caller owns or

@@ -108,6 +108,7 @@ void Server::Run() {
                       .connections = connections_,
                       .idle_timeout = config_.idle_timeout,
                       .offload = engine_.offload.get(),
+                      .async_calls_for = engine_.async_calls_for,
                       .tls = tls_.get(),
                       .latency = latency_.get(),
                       .watch = &watch_bus_};

@@ -46,6 +46,7 @@ Worker::Worker(int id, WorkerEnv env)
 Worker::~Worker() = default;
 
 void Worker::Start() {
+  if (env_.async_calls_for) async_calls_ = env_.async_calls_for(io_);
   if (env_.idle_timeout > 0) asio::co_spawn(io_, SweepIdle(), asio::detached);
   thread_ = std::thread([this] { Run(); });
 }

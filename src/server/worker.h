@@ -21,13 +21,16 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <list>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "mnemo/engine.h"
+#include "mnemo/pending_call.h"
 #include "mnemo/session.h"
 #include "server/listener.h"
 #include "server/logger.h"
@@ -63,6 +66,11 @@ struct WorkerEnv {
   // and count their commands in counters of their own, folded into the worker's after each
   // call on the worker's thread (connection.cc). Null for the memory engine: nothing changes.
   OffloadPool* offload = nullptr;
+  // Set when the engine makes calls without blocking (EngineHandle::async_calls_for): each
+  // worker creates its AsyncCalls from it on its io_context, and a session's captured calls
+  // go there (connection.cc); what is never captured (flush_all, stats, ...) still runs on
+  // `offload`, which such an engine sets too.
+  std::function<std::unique_ptr<AsyncCalls>(asio::io_context&)> async_calls_for;
   // -Z: the certificates for listeners with Listener::tls set; null without -Z.
   TlsContexts* tls = nullptr;
   // --metrics: the per-worker command latency histograms (command_latency.h); null without,
@@ -124,6 +132,8 @@ class Worker {
   void Join();
 
   CommandCounters& counters() { return counters_; }
+  // This worker's AsyncCalls (worker thread only); null unless env.async_calls_for is set.
+  AsyncCalls* async_calls() { return async_calls_.get(); }
   // memcached's conn_yields: how often a connection stopped at -R requests to let others run.
   std::uint64_t conn_yields() const { return conn_yields_; }
   void CountYield() { ++conn_yields_; }  // worker thread only
@@ -163,6 +173,9 @@ class Worker {
   asio::io_context io_{1};
   asio::executor_work_guard<asio::io_context::executor_type> guard_;
   asio::steady_timer sweep_timer_;
+  // Created by Start() on io_; destroyed before it, so an engine's calls still out after a
+  // forced stop are dropped (or answered, which only posts to io_) while io_ exists.
+  std::unique_ptr<AsyncCalls> async_calls_;
   std::thread thread_;
 };
 

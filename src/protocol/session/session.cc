@@ -13,7 +13,7 @@
 #include "mnemo/protocol/binary.h"
 #include "mnemo/protocol/meta.h"
 #include "session/ascii_auth.h"
-#include "session/try_only_engine.h"
+#include "session/deferring_engine.h"
 #include "session/watching_engine.h"
 
 namespace mnemo {
@@ -28,19 +28,30 @@ std::optional<bool> IsMetaLine(std::string_view in) {
   return meta::IsMetaCommand(in);
 }
 
-// True for the requests that EngineCalls::kNonBlocking may run: those that make at most one
-// engine call, a get, so that a declined one has had no effect. Left out: an ASCII get of
-// several keys, since keys served before a declined one would have been bumped and counted;
-// an mg with T (TryGet declines a touch anyway, and after R the handler touches in a second
-// call).
-bool RunsWithoutBlocking(const Request& request) {
+// True for the requests EngineCalls::kNonBlocking may run, capturing the engine calls they
+// need: those whose only effects are engine calls, counters and their reply, which can all be
+// thrown away and made again when the request is replayed. Everything else (flush_all, stats,
+// item dumps, verbosity, auth, watch, quit, ...) runs the old way, on a thread that may block.
+bool Capturable(const Request& request) {
   switch (request.command) {
     case Command::kGet:
     case Command::kGets:
-      return request.keys.find(' ') == std::string_view::npos;
+    case Command::kGat:
+    case Command::kGats:
+    case Command::kSet:
+    case Command::kAdd:
+    case Command::kReplace:
+    case Command::kAppend:
+    case Command::kPrepend:
+    case Command::kCas:
+    case Command::kDelete:
+    case Command::kIncr:
+    case Command::kDecr:
+    case Command::kTouch:
     case Command::kMetaGet:
-      // With T after R, the handler touches after its get: a second engine call.
-      return !request.meta.Has('T');
+    case Command::kMetaSet:
+    case Command::kMetaDelete:
+    case Command::kMetaArithmetic:
     case Command::kMetaNoop:
     case Command::kNoop:
     case Command::kVersion:
@@ -102,6 +113,11 @@ Session::~Session() = default;
 std::size_t Session::Process(std::string_view input, std::string& output, EngineCalls calls) {
   const bool non_blocking = calls == EngineCalls::kNonBlocking;
   blocked_ = false;
+  at_request_limit_ = false;
+  pending_.clear();
+  // Captures are replayed only by the kNonBlocking call that follows them: a call that may
+  // block makes its own.
+  if (!non_blocking) captures_.clear();
   // A watcher's further input is never executed (memcached stops reading it).
   if (watch_flags_ != 0) return input.size();
   // Only while someone watches do requests go through the reporting engine; one question per
@@ -110,30 +126,43 @@ std::size_t Session::Process(std::string_view input, std::string& output, Engine
   std::optional<WatchingEngine> watching;
   if (WatchSink* sink = hooks_->Watching()) {
     if (non_blocking) {
+      captures_.clear();
       blocked_ = true;
       return 0;
     }
     watching.emplace(engine_, *sink, client_fd_);
   }
-  TryOnlyEngine try_only(engine_);
-  Engine& engine = watching ? static_cast<Engine&>(*watching) : engine_;
-  SessionContext context{non_blocking ? static_cast<Engine&>(try_only) : engine, config_,
-                         counters_, *hooks_};
-  context.subscriptions = &domain_subscriptions_;
-  context.auth = &auth_;
+  const auto context_over = [this](Engine& engine) {
+    SessionContext context{engine, config_, counters_, *hooks_};
+    context.subscriptions = &domain_subscriptions_;
+    context.auth = &auth_;
+    return context;
+  };
+  if (!non_blocking) {
+    SessionContext context = context_over(watching ? *watching : engine_);
+    return RunRequests(input, output, context, nullptr);
+  }
+  DeferringEngine deferring(engine_, captures_);
+  SessionContext context = context_over(deferring);
+  const std::size_t consumed = RunRequests(input, output, context, &deferring);
+  deferring.Finish(pending_);
+  if (!pending_.empty()) blocked_ = true;
+  return consumed;
+}
+
+std::size_t Session::RunRequests(std::string_view input, std::string& output,
+                                 SessionContext& context, DeferringEngine* deferring) {
   ParserLimits limits;
   limits.max_value_bytes = config_.item_size_max;
-  std::size_t consumed = 0;
+  std::size_t consumed = 0;  // the requests executed for good
+  std::size_t parsed = 0;    // beyond `consumed` once a request was deferred
   std::size_t requests = 0;
-  at_request_limit_ = false;
-  blocked_ = false;
-
-  while (!closing_ && consumed < input.size() && output.size() < config_.output_high_water) {
-    std::string_view in = input.substr(consumed);
-    if (skip_bytes_ > 0) {
+  while (!closing_ && parsed < input.size() && output.size() < config_.output_high_water) {
+    std::string_view in = input.substr(parsed);
+    if (skip_bytes_ > 0) {  // never after a deferred request: an oversize one stops deferring
       std::size_t n = std::min(skip_bytes_, in.size());
       skip_bytes_ -= n;
-      consumed += n;
+      parsed = consumed += n;
       counters_.bytes_read += n;
       continue;
     }
@@ -145,7 +174,7 @@ std::size_t Session::Process(std::string_view input, std::string& output, Engine
       const std::optional<std::size_t> used = AsciiSignIn(in, context, auth_, output);
       if (!used) break;
       ++requests;
-      consumed += *used;
+      parsed = consumed += *used;
       if (context.close) closing_ = true;
       continue;
     }
@@ -153,38 +182,56 @@ std::size_t Session::Process(std::string_view input, std::string& output, Engine
     Protocol parsed_as = protocol_;
     const ParseResult result = ParseNext(in, limits, request, parsed_as);
     if (result.status == ParseStatus::kIncomplete) break;
-    if (non_blocking && result.status == ParseStatus::kOk && !RunsWithoutBlocking(request)) {
-      blocked_ = true;
-      break;
-    }
-    // What a request the engine declines must leave as it found it.
-    const std::optional<CommandCounters> counted_before =
-        non_blocking ? std::optional<CommandCounters>(counters_) : std::nullopt;
-    // Counted per request, not per call, so stats do not depend on how reads were split.
-    counters_.bytes_read += result.consumed;
-    const std::size_t reply_start = output.size();
-    ExecuteParsed(request, result.status, parsed_as, context, output);
-    if (try_only.declined()) {
-      output.resize(reply_start);
-      counters_ = *counted_before;
+    const Step step =
+        RunOne(request, result, parsed_as, context, output, deferring, parsed != consumed);
+    if (step == Step::kStopBefore) {
       blocked_ = true;
       break;
     }
     ++requests;
-    consumed += result.consumed;
-    if (result.status == ParseStatus::kOk && parsed_as == Protocol::kAscii &&
-        domain_subscriptions_) {
-      domain_subscriptions_->AppendNotices(*hooks_, reply_start, output);
-    }
-    if (result.status == ParseStatus::kOk && request.oversize) skip_bytes_ = request.skip_bytes;
-    counters_.bytes_written += output.size() - reply_start;
-    if (context.close) closing_ = true;
+    parsed += result.consumed;
+    if (step == Step::kConsumed) consumed = parsed;
+    if (step == Step::kDeferredLast) break;
     if (context.watch_flags != 0) {
       watch_flags_ = context.watch_flags;
       return input.size();
     }
   }
   return consumed;
+}
+
+Session::Step Session::RunOne(const Request& request, const ParseResult& result, Protocol parsed_as,
+                              SessionContext& context, std::string& output,
+                              DeferringEngine* deferring, bool deferring_rest) {
+  const bool ok = result.status == ParseStatus::kOk;
+  // A parse error after a deferred request is answered when that request is replayed.
+  if (deferring != nullptr && (ok ? !Capturable(request) : deferring_rest)) {
+    return Step::kStopBefore;
+  }
+  // What a deferred request must leave as it found it.
+  const std::optional<CommandCounters> counted_before =
+      deferring != nullptr ? std::optional<CommandCounters>(counters_) : std::nullopt;
+  // Counted per request, not per call, so stats do not depend on how reads were split.
+  counters_.bytes_read += result.consumed;
+  const std::size_t reply_start = output.size();
+  if (deferring != nullptr) deferring->BeginRequest();
+  ExecuteParsed(request, result.status, parsed_as, context, output);
+  if (deferring != nullptr &&
+      (deferring->refused() || deferring->captured_in_request() || deferring_rest)) {
+    output.resize(reply_start);
+    counters_ = *counted_before;
+    if (deferring->refused()) return Step::kStopBefore;
+    // The requests after an oversize one start behind the value it swallows once consumed.
+    return deferring->stop() || (ok && request.oversize) ? Step::kDeferredLast : Step::kDeferred;
+  }
+  if (deferring != nullptr) deferring->RequestConsumed();
+  if (ok && parsed_as == Protocol::kAscii && domain_subscriptions_) {
+    domain_subscriptions_->AppendNotices(*hooks_, reply_start, output);
+  }
+  if (ok && request.oversize) skip_bytes_ = request.skip_bytes;
+  counters_.bytes_written += output.size() - reply_start;
+  if (context.close) closing_ = true;
+  return Step::kConsumed;
 }
 
 ParseResult Session::ParseNext(std::string_view in, const ParserLimits& limits, Request& request,

@@ -1,59 +1,23 @@
-// Session::Process with EngineCalls::kNonBlocking: what it runs (single-key gets that the
-// engine's TryGet answers, mn, noop, version, parse errors), where it stops (any other
-// command, a multi-key get, a get TryGet declines) and that a request it stops before has had
-// no effect: no reply, no counter, no engine call; the same session then finishes it with
-// kMayBlock, replies in request order.
+// Session::Process with EngineCalls::kNonBlocking: what it runs (gets that the engine's
+// TryGet answers, mn, noop, version, parse errors), what it captures instead of calling (a get
+// TryGet declines, every write), where it stops without capturing (flush_all, stats, ...) and
+// that a request it stops before has had no effect: no reply, no counter, no engine call; the
+// same session then finishes it with kMayBlock (which drops the captures), replies in request
+// order. Replaying captures is capture_rounds_test.cc.
 #include <gtest/gtest.h>
 
-#include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 
-#include "engines/map/map_engine.h"
+#include "declining_engine.h"
 #include "manual_clock.h"
 #include "mnemo/session.h"
-#include "session/try_only_engine.h"
 
 namespace mnemo {
 namespace {
 
-// The map engine, except that TryGet declines the keys in `declined` and every call is
-// counted, so a test can tell a declined get from one that ran.
-class DecliningEngine final : public Engine {
- public:
-  explicit DecliningEngine(const Clock& clock) : map_(clock) {}
-
-  std::set<std::string, std::less<>> declined;
-  int gets = 0, try_gets = 0, stores = 0;
-
-  GetStatus Get(const GetRequest& request, ItemVisitor on_hit) override {
-    ++gets;
-    return map_.Get(request, on_hit);
-  }
-  std::optional<GetStatus> TryGet(const GetRequest& request, ItemVisitor on_hit) override {
-    ++try_gets;
-    if (declined.count(request.key.key()) != 0) return std::nullopt;
-    return map_.Get(request, on_hit);
-  }
-  StoreResult Store(const StoreRequest& request) override {
-    ++stores;
-    return map_.Store(request);
-  }
-  DeleteStatus Delete(const DeleteRequest& request) override { return map_.Delete(request); }
-  ArithResult Arithmetic(const ArithRequest& request) override {
-    return map_.Arithmetic(request);
-  }
-  TouchStatus Touch(const HashedKey& key, std::int64_t exptime) override {
-    return map_.Touch(key, exptime);
-  }
-  void FlushAll(std::int64_t delay) override { map_.FlushAll(delay); }
-  void ForEach(FunctionRef<bool(const ItemView&)> visit) override { map_.ForEach(visit); }
-  bool Stats(std::string_view group, StatSink sink) override { return map_.Stats(group, sink); }
-  std::int64_t Now() const override { return map_.Now(); }
-
- private:
-  MapEngine map_;
-};
+using testing::DecliningEngine;
 
 class NonBlockingTest : public ::testing::Test {
  protected:
@@ -142,18 +106,40 @@ TEST_F(NonBlockingTest, BinaryGetsRunAndABinarySetStops) {
   EXPECT_EQ(engine_.stores, 1);
 }
 
-TEST_F(NonBlockingTest, CommandsBeyondGetsAreNotRun) {
-  for (const std::string input :
-       {"get a b\r\n", "gat 0 a\r\n", "delete a\r\n", "incr a 1\r\n", "touch a 0\r\n",
-        "flush_all\r\n", "stats\r\n", "ms a 2\r\nv3\r\n", "md a\r\n", "mg a R30 T30 v\r\n",
-        "mg a T30\r\n", "verbosity 1\r\n"}) {
+TEST_F(NonBlockingTest, CommandsThatAreNotItemCommandsAreNeverCaptured) {
+  for (const std::string input : {"flush_all\r\n", "stats\r\n", "verbosity 1\r\n",
+                                  "stats cachedump 1 1\r\n", "me a\r\n", "quit\r\n"}) {
     std::string out;
     EXPECT_EQ(session_.Process(input, out, EngineCalls::kNonBlocking), 0u) << input;
     EXPECT_TRUE(session_.blocked()) << input;
+    EXPECT_TRUE(session_.pending_calls().empty()) << input;
+    EXPECT_FALSE(session_.closing()) << input;
     EXPECT_EQ(out, "") << input;
   }
   EXPECT_EQ(engine_.try_gets + engine_.gets + engine_.stores, 0);
   EXPECT_EQ(counters_.bytes_read.load(), 0u);
+}
+
+TEST_F(NonBlockingTest, WritesAreCapturedNotMade) {
+  using Kind = PendingCall::Kind;
+  const std::pair<std::string, Kind> cases[] = {{"delete a\r\n", Kind::kDelete},
+                                                {"incr a 1\r\n", Kind::kArithmetic},
+                                                {"ms a 2\r\nv3\r\n", Kind::kStore},
+                                                {"md a\r\n", Kind::kDelete},
+                                                {"set a 0 0 1 noreply\r\nx\r\n", Kind::kStore},
+                                                {"ma a\r\n", Kind::kArithmetic}};
+  for (const auto& [input, kind] : cases) {
+    std::string out;
+    EXPECT_EQ(session_.Process(input, out, EngineCalls::kNonBlocking), 0u) << input;
+    EXPECT_TRUE(session_.blocked()) << input;
+    ASSERT_EQ(session_.pending_calls().size(), 1u) << input;
+    EXPECT_EQ(session_.pending_calls()[0]->kind(), kind) << input;
+    EXPECT_EQ(session_.pending_calls()[0]->key(), "a") << input;
+    EXPECT_EQ(out, "") << input;
+  }
+  EXPECT_EQ(engine_.gets + engine_.stores, 0);
+  EXPECT_EQ(counters_.bytes_read.load(), 0u);
+  EXPECT_EQ(counters_.cmd_set.load(), 0u);
 }
 
 TEST_F(NonBlockingTest, ParseErrorsAreAnsweredWithoutBlocking) {
@@ -173,42 +159,6 @@ TEST_F(NonBlockingTest, BlockedIsClearedByTheNextCall) {
   session_.Process("delete a\r\n", out);
   EXPECT_FALSE(session_.blocked());
   EXPECT_EQ(out, "VALUE a 0 2\r\nva\r\nEND\r\nDELETED\r\n");
-}
-
-// The adapter itself: every call but a get it can try is declined, with a placeholder result.
-TEST(TryOnlyEngineTest, DeclinesEverythingButAnsweredGets) {
-  testing::ManualClock clock;
-  DecliningEngine engine(clock);
-  engine.declined.insert("x");
-  const auto store = [&] {
-    StoreRequest request{HashedKey("a")};
-    request.value = "v";
-    return request;
-  }();
-  const auto fresh = [&] { return TryOnlyEngine(engine); };
-  {
-    TryOnlyEngine e = fresh();
-    EXPECT_EQ(e.Get(GetRequest{HashedKey("a")}, [](const ItemView&) {}), GetStatus::kMiss);
-    EXPECT_FALSE(e.declined());
-    EXPECT_EQ(e.TryGet(GetRequest{HashedKey("x")}, [](const ItemView&) {}), GetStatus::kMiss);
-    EXPECT_TRUE(e.declined());
-    // Once declined, no later get reaches the engine.
-    const int tries = engine.try_gets;
-    e.Get(GetRequest{HashedKey("a")}, [](const ItemView&) {});
-    EXPECT_EQ(engine.try_gets, tries);
-  }
-  TryOnlyEngine s = fresh(), d = fresh(), a = fresh(), t = fresh(), f = fresh(), each = fresh(),
-                stats = fresh();
-  EXPECT_EQ(s.Store(store).status, StoreStatus::kNotStored);
-  EXPECT_EQ(d.Delete(DeleteRequest{HashedKey("a")}), DeleteStatus::kNotFound);
-  EXPECT_EQ(a.Arithmetic(ArithRequest{HashedKey("a")}).status, ArithStatus::kNotFound);
-  EXPECT_EQ(t.Touch(HashedKey("a"), 0), TouchStatus::kNotFound);
-  f.FlushAll(0);
-  each.ForEach([](const ItemView&) { return true; });
-  EXPECT_TRUE(stats.Stats("", [](std::string_view, std::string_view) {}));
-  for (const TryOnlyEngine* e : {&s, &d, &a, &t, &f, &each, &stats}) EXPECT_TRUE(e->declined());
-  EXPECT_EQ(engine.stores, 0);
-  EXPECT_EQ(s.Now(), engine.Now());
 }
 
 }  // namespace
