@@ -50,7 +50,10 @@ Result<void> CreateSqlite(const ServerConfig& config, EngineHandle& handle) {
   }
   Result<std::unique_ptr<SqliteEngine>> opened = SqliteEngine::Open(*handle.clock, sqlite);
   if (!opened) return opened.error();
+  SqliteEngine* engine = opened->get();
+  handle.async_calls_for = [engine](asio::io_context& loop) { return engine->ForLoop(loop); };
   handle.engine = std::move(*opened);
+  // Still needed: flush_all, stats and the other requests sessions do not capture run there.
   handle.offload = std::make_unique<OffloadPool>();
   return {};
 }

@@ -19,6 +19,11 @@
 // writes are not yet committed, reads go to the writer too, so a client always reads its own
 // writes. A ":memory:" database has no readers: the writer serves everything.
 //
+// AsyncCalls (ForLoop): the same calls without a blocked caller. Writes go to the writer as
+// jobs that report when the blocking call would have returned (after their commit); gets
+// go to a few engine threads that read through the reader connections (or hand them to the
+// writer as Get would). Same code, same group commits, same results and failure replies.
+//
 // Thread safety: every Engine method may be called concurrently from any number of threads.
 // Visitors and stat sinks run on the calling thread, after the SQLite thread is done, on owned
 // copies; they must not call back into the engine all the same (the Engine contract).
@@ -26,11 +31,19 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
 #include <string_view>
 
 #include "engines/sqlite/sqlite_config.h"
 #include "mnemo/engine.h"
+#include "mnemo/pending_call.h"
 #include "mnemo/result.h"
+
+namespace asio {
+class io_context;
+}  // namespace asio
 
 namespace mnemo {
 namespace sqlite {
@@ -38,6 +51,7 @@ class FileLock;
 class ReaderPool;
 class RowStore;
 class SharedState;
+class TaskThreads;
 class Writer;
 struct GetOutcome;
 }  // namespace sqlite
@@ -51,7 +65,8 @@ class SqliteEngine final : public Engine {
   static Result<std::unique_ptr<SqliteEngine>> Open(const Clock& clock, SqliteEngineConfig config);
 
   // Commits what is queued and closes the database (the WAL is checkpointed into the file).
-  // REQUIRES: no call in progress.
+  // Calls submitted through AsyncCalls complete first (committed or failed), each reported
+  // once. REQUIRES: no call or Submit in progress; every AsyncCalls destroyed.
   ~SqliteEngine() override;
 
   SqliteEngine(const SqliteEngine&) = delete;
@@ -77,25 +92,44 @@ class SqliteEngine final : public Engine {
 
   const SqliteEngineConfig& config() const;
 
+  // The AsyncCalls for one network event loop. The loop is not used: every loop may share the
+  // writer and the engine's read threads (started by the first call). Submit never blocks:
+  // a write is queued for the writer, a batch of gets for a read thread (straight for the
+  // writer when no reader may serve it), and CallsDone::Done runs on the engine thread that
+  // finished the last call -- or on the submitting thread for an empty batch.
+  // REQUIRES: the engine outlives the object.
+  std::unique_ptr<AsyncCalls> ForLoop(asio::io_context& loop);
+
  private:
+  class LoopCalls;
   SqliteEngine(const Clock& clock, std::unique_ptr<sqlite::FileLock> lock,
                std::unique_ptr<sqlite::SharedState> shared, std::unique_ptr<sqlite::Writer> writer,
                std::unique_ptr<sqlite::ReaderPool> readers);
 
   // True when a reader may serve this get (it may still hand it to the writer).
   bool ReadersMayServe(const GetRequest& request) const;
+  // Get's first half: from the memory cache or a reader connection; nullopt when the writer
+  // must serve it.
+  std::optional<sqlite::GetOutcome> ReadOnlyGet(const GetRequest& request);
+  // AsyncCalls::Submit (sqlite_engine_async.cc). ServeGets runs on a read thread.
+  void Submit(std::span<PendingCall* const> calls, CallsDone& done);
+  void ServeGets(std::span<PendingCall* const> calls, CallsDone& done);
+  void PostToWriter(std::span<PendingCall* const> calls, CallsDone& done);
   sqlite::GetOutcome WriterGet(const GetRequest& request);
   // Reads one page of ForEach from a reader, or from the writer when readers cannot.
   template <class Page>
   bool ReadPage(std::string_view after, bool first, Page& page);
 
   const Clock& clock_;
-  // Destroyed in reverse order: readers, then the writer (the last connection to close
-  // checkpoints the WAL), then the state they share, then the file lock.
+  // Destroyed in reverse order: the read threads (which finish their tasks, some handing gets
+  // to the writer), the readers, then the writer (which finishes its queue; the last
+  // connection to close checkpoints the WAL), then the state they share, then the file lock.
   std::unique_ptr<sqlite::FileLock> lock_;
   std::unique_ptr<sqlite::SharedState> shared_;
   std::unique_ptr<sqlite::Writer> writer_;
   std::unique_ptr<sqlite::ReaderPool> readers_;
+  std::once_flag read_threads_started_;
+  std::unique_ptr<sqlite::TaskThreads> read_threads_;  // set once, by the first ForLoop
 };
 
 }  // namespace mnemo

@@ -58,7 +58,8 @@ std::optional<GetOutcome> Serve(SharedState& shared, const GetRequest& request, 
   return GetOutcome{GetStatus::kHit, std::move(item)};
 }
 
-// A get through a reader connection, on the calling thread; nullopt hands it to the writer. The row read fills the cache.
+// A get through a reader connection, on the calling thread; nullopt hands it to the writer. The
+// row read fills the cache.
 std::optional<GetOutcome> ReadGet(SharedState& shared, sqlite::RowStore& rows,
                                   const GetRequest& request) {
   const std::string_view key = request.key.key();
@@ -98,14 +99,17 @@ bool SqliteEngine::ReadersMayServe(const GetRequest& request) const {
   return request.peek || !request.touch_exptime;
 }
 
-GetStatus SqliteEngine::Get(const GetRequest& request, ItemVisitor on_hit) {
-  std::optional<GetOutcome> outcome;
-  if (ReadersMayServe(request)) {
-    outcome = CacheGet(*shared_, request);
-    if (!outcome) {
-      readers_->Run([&](sqlite::RowStore& rows) { outcome = ReadGet(*shared_, rows, request); });
-    }
+std::optional<GetOutcome> SqliteEngine::ReadOnlyGet(const GetRequest& request) {
+  if (!ReadersMayServe(request)) return std::nullopt;
+  std::optional<GetOutcome> outcome = CacheGet(*shared_, request);
+  if (!outcome) {
+    readers_->Run([&](sqlite::RowStore& rows) { outcome = ReadGet(*shared_, rows, request); });
   }
+  return outcome;
+}
+
+GetStatus SqliteEngine::Get(const GetRequest& request, ItemVisitor on_hit) {
+  std::optional<GetOutcome> outcome = ReadOnlyGet(request);
   if (!outcome) outcome = WriterGet(request);
   if (outcome->item) on_hit(outcome->item->View(request.key.key()));
   return outcome->status;

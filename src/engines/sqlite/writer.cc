@@ -19,8 +19,15 @@ constexpr int kPurgeBatch = 256;
 
 }  // namespace
 
-struct Writer::Job {
-  explicit Job(FunctionRef<bool(WriteOps&)> run) : op(run) {}
+// Run()'s job: lives on the caller's stack, which waits for Finish().
+struct Writer::BlockingJob final : WriteJob {
+  explicit BlockingJob(FunctionRef<bool(WriteOps&)> run) : op(run) {}
+  bool Run(WriteOps& ops) override { return op(ops); }
+  void Finish(bool result) override {
+    ok = result;
+    done.Signal();  // last: the caller may destroy this job as soon as it is signalled
+  }
+
   FunctionRef<bool(WriteOps&)> op;
   bool ok = false;
   Completion done;
@@ -46,14 +53,19 @@ Writer::~Writer() {
 }
 
 bool Writer::Run(FunctionRef<bool(WriteOps&)> op) {
-  Job job(op);
-  {
-    std::lock_guard lock(mu_);
-    queue_.push_back(&job);
-  }
-  cv_.notify_one();
+  BlockingJob job(op);
+  WriteJob* const jobs[] = {&job};
+  Post(jobs);
   job.done.Wait();
   return job.ok;
+}
+
+void Writer::Post(std::span<WriteJob* const> jobs) {
+  {
+    std::lock_guard lock(mu_);
+    queue_.insert(queue_.end(), jobs.begin(), jobs.end());
+  }
+  cv_.notify_one();
 }
 
 void Writer::Loop() {
@@ -121,7 +133,7 @@ void Writer::RunBatch(const std::vector<Job*>& batch, bool purge) {
     shared_.absorb_epoch.fetch_add(1);
     shared_.overlay.Forget(absorbed);
   }
-  for (Job* job : *waiting) Finish(job, job->ok);
+  for (Job* job : *waiting) Finish(job, job->ok_);
 }
 
 std::optional<std::vector<Writer::Job*>> Writer::RunJobs(const std::vector<Job*>& batch,
@@ -129,10 +141,10 @@ std::optional<std::vector<Writer::Job*>> Writer::RunJobs(const std::vector<Job*>
   std::vector<Job*> waiting;
   for (std::size_t i = 0; i < batch.size(); ++i) {
     Job* job = batch[i];
-    job->ok = job->op(*ops_);
+    job->ok_ = job->Run(*ops_);
     Add(shared_.counters.write_ops);
-    if (!job->ok) Add(shared_.counters.errors);
-    if (!job->ok && !db_->in_transaction()) {
+    if (!job->ok_) Add(shared_.counters.errors);
+    if (!job->ok_ && !db_->in_transaction()) {
       // SQLite rolled the whole transaction back (a full disk, an I/O error): nothing of it
       // holds, so neither does anything waiting for its commit.
       ops_->Restore(before);
@@ -148,7 +160,7 @@ std::optional<std::vector<Writer::Job*>> Writer::RunJobs(const std::vector<Job*>
     }
     if (ack_before_commit_) {
       shared_.uncommitted.store(true);
-      Finish(job, job->ok);
+      Finish(job, job->ok_);
     } else {
       waiting.push_back(job);
     }
@@ -188,10 +200,7 @@ bool Writer::Commit() {
   return false;
 }
 
-void Writer::Finish(Job* job, bool ok) {
-  job->ok = ok;
-  job->done.Signal();
-}
+void Writer::Finish(Job* job, bool ok) { job->Finish(ok); }
 
 void Writer::FailAll(std::vector<Job*>& jobs) {
   for (Job* job : jobs) Finish(job, false);

@@ -5,13 +5,18 @@
 // the readers' recorded accesses into the table and purges dead rows, a bounded batch at a
 // time, inside the same transactions.
 //
-// When an operation is acknowledged (Run returns) depends on the durability:
+// Callers either block in Run() or Post() jobs that report on the writer thread (the sqlite
+// AsyncCalls: no caller thread sleeps while its write waits for the commit). Both kinds share
+// the queue, the batches and the commits.
+//
+// When an operation is acknowledged (Run returns, WriteJob::Finish runs) depends on the
+// durability:
 //   normal, full: after the COMMIT of the transaction that holds it;
 //   off:          as soon as it has run; the COMMIT follows when the batch is done.
 // If the transaction cannot commit (disk full, I/O error), it is rolled back, the in-memory
 // state is restored, and every operation it held that was not yet acknowledged fails.
 //
-// Thread safety: Run() may be called from any number of threads at once.
+// Thread safety: Run() and Post() may be called from any number of threads at once.
 #pragma once
 
 #include <chrono>
@@ -19,6 +24,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <thread>
 #include <vector>
 
@@ -30,13 +36,30 @@
 
 namespace mnemo::sqlite {
 
+// One operation for the writer thread. Run() and then Finish() are called on the writer
+// thread, each exactly once (Finish alone, with false, when the transaction could not even
+// begin).
+class WriteJob {
+ public:
+  virtual ~WriteJob() = default;
+  // Runs inside the writer's transaction; returns false when the operation failed.
+  virtual bool Run(WriteOps& ops) = 0;
+  // Told once the operation is acknowledged (ok) or has failed, it or its transaction; the
+  // writer does not touch the job afterwards, so Finish may delete it.
+  virtual void Finish(bool ok) = 0;
+
+ private:
+  friend class Writer;
+  bool ok_ = false;  // what Run() returned; the writer thread's only
+};
+
 class Writer {
  public:
   // Takes the writer connection (whose RowStore `ops` uses) and starts the thread.
   Writer(SharedState& shared, std::unique_ptr<Db> db, std::unique_ptr<RowStore> rows,
          std::unique_ptr<WriteOps> ops);
   // Runs what is queued, folds in every recorded access, commits and joins the thread.
-  // REQUIRES: no Run() in progress.
+  // Posted jobs still queued run and finish first. REQUIRES: no Run() or Post() in progress.
   ~Writer();
 
   Writer(const Writer&) = delete;
@@ -47,8 +70,13 @@ class Writer {
   // commit.
   bool Run(FunctionRef<bool(WriteOps&)> op);
 
+  // Queues the jobs, in this order, and returns at once. Each must stay valid until its
+  // Finish() (they are usually heap objects deleting themselves there).
+  void Post(std::span<WriteJob* const> jobs);
+
  private:
-  struct Job;
+  using Job = WriteJob;
+  struct BlockingJob;
   using Clock = std::chrono::steady_clock;
 
   void Loop();
