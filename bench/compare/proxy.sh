@@ -8,6 +8,11 @@
 #
 #   bench/compare/proxy.sh [ROUNDS] [SECONDS]      (defaults 3 and 10)
 #   PROXY_OPTIONS=";pool=16" bench/compare/proxy.sh   (appended to mnemod's --engine proxy: spec)
+#   PROXY_THREADS=1 bench/compare/proxy.sh   (mnemod's -t; default 2, as on this 2-core machine)
+#
+# Then latency: mnemo-bench in open loop (LATENCY_RATE requests/s, default 40000, below both
+# proxies' peak; 50 connections, 9:1 gets:sets, 1 KiB values, prefilled) against each proxy in
+# turn for ROUNDS rounds of SECONDS; reports p50/p99/p99.9 measured from the intended send time.
 # shellcheck source=bench/compare/lib.sh
 source "$(dirname "$0")/lib.sh"
 
@@ -20,7 +25,8 @@ done
 
 upstreams=()
 for i in 1 2 3; do
-  start_server memcached -m 64 -t 1
+  # Not pinned: on SERVER_CPU they would compete with the proxy under test for its core.
+  SERVER_CPU=0-1 start_server memcached -m 64 -t 1
   upstreams+=("127.0.0.1:$SERVER_PORT")
 done
 
@@ -54,10 +60,29 @@ for round in $(seq 1 "$ROUNDS"); do
     if [ "$proxy" = nutcracker ]; then
       start_nutcracker
     else
-      start_server mnemod -t 2 --engine "$spec"
+      start_server mnemod -t "${PROXY_THREADS:-2}" --engine "$spec"
     fi
     memcaslap_round "$proxy"
     stop_server "$SERVER_PID"
     echo "| $round | $proxy | $ROUND_OPS | $ROUND_TPS | $ROUND_CPU |"
+  done
+done
+
+echo
+echo "| round | proxy | offered ops/s | served ops/s | p50 us | p99 us | p99.9 us |"
+echo "|---|---|---|---|---|---|---|"
+for round in $(seq 1 "$ROUNDS"); do
+  for proxy in nutcracker mnemod; do
+    if [ "$proxy" = nutcracker ]; then
+      start_nutcracker
+    else
+      start_server mnemod -t "${PROXY_THREADS:-2}" --engine "$spec"
+    fi
+    out="$(taskset -c "$CLIENT_CPU" "$MNEMO_BENCH" -s "127.0.0.1:$SERVER_PORT" -c 50 \
+      --ratio 9:1 --value-size 1024 --key-count 10000 --prefill --rate "${LATENCY_RATE:-40000}" \
+      -D "$SECONDS_PER_RUN" --json)" || { echo "mnemo-bench failed against $proxy" >&2; exit 1; }
+    stop_server "$SERVER_PID"
+    echo "| $round | $proxy | ${LATENCY_RATE:-40000} | $(json_field "$out" ops_per_sec) |" \
+      "$(json_field "$out" p50) | $(json_field "$out" p99) | $(json_field "$out" p99.9) |"
   done
 done
