@@ -120,22 +120,9 @@ Result<StoreStatus> Client::Store(StoreMode mode, std::string_view key, std::str
   op.cas = cas;
   auto outcome = impl_->RunOnKey(key, op);
   if (!outcome) return outcome.error();
-  switch (outcome->code) {
-    case Code::kOk:
-      return StoreStatus::kStored;
-    case Code::kNotStored:
-      return StoreStatus::kNotStored;
-    case Code::kExists:
-      return StoreStatus::kExists;
-    case Code::kNotFound:
-      return StoreStatus::kNotFound;
-    case Code::kTooLarge:
-      return StoreStatus::kTooLarge;
-    case Code::kNoMemory:
-      return StoreStatus::kNoMemory;
-    default:
-      return Unexpected("store");
-  }
+  const std::optional<StoreStatus> status = StoreStatusOf(*outcome);
+  if (!status) return Unexpected("store");
+  return *status;
 }
 
 Result<DeleteStatus> Client::Delete(std::string_view key) {

@@ -17,6 +17,25 @@ const Codec& CodecFor(Protocol protocol) {
   return AsciiCodec();
 }
 
+std::optional<StoreStatus> StoreStatusOf(const Outcome& outcome) {
+  switch (outcome.code) {
+    case Code::kOk:
+      return StoreStatus::kStored;
+    case Code::kNotStored:
+      return StoreStatus::kNotStored;
+    case Code::kExists:
+      return StoreStatus::kExists;
+    case Code::kNotFound:
+      return StoreStatus::kNotFound;
+    case Code::kTooLarge:
+      return StoreStatus::kTooLarge;
+    case Code::kNoMemory:
+      return StoreStatus::kNoMemory;
+    default:
+      return std::nullopt;
+  }
+}
+
 bool IsTextKey(std::string_view key) {
   if (key.empty() || key.size() > kMaxKeyLength) return false;
   for (char c : key) {

@@ -107,4 +107,7 @@ bool IsTextKey(std::string_view key);
 // Sorts a SERVER_ERROR text into kTooLarge / kNoMemory / kServerError, as memcached words them.
 Code ServerErrorCode(std::string_view message);
 
+// A store's outcome as its status; nullopt for an outcome no store reply gives.
+std::optional<StoreStatus> StoreStatusOf(const Outcome& outcome);
+
 }  // namespace mnemo::client

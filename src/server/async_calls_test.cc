@@ -21,6 +21,7 @@
 #include "deferred_session.h"
 #include "engines/map/map_engine.h"
 #include "manual_clock.h"
+#include "map_replies.h"
 #include "mnemo/pending_call.h"
 #include "server/async_make_calls.h"
 #include "server/server.h"
@@ -179,21 +180,11 @@ class AsyncServerTest : public ::testing::Test {
   std::thread thread_;
 };
 
-// What a direct session over a fresh map engine answers to `input`.
-std::string DirectReplies(std::string_view input) {
-  testing::ManualClock clock;
-  MapEngine engine(clock);
-  SessionConfig config;
-  CommandCounters counters;
-  Session session(engine, config, counters);
-  return testing::FeedSession(session, input, 0);
-}
-
 TEST_F(AsyncServerTest, RepliesAsDirectCallsWouldAndFlushRunsTheOldWay) {
   const std::string input =
       "set a 0 0 1\r\n1\r\nget a b\r\nmg a v c\r\nincr a 5\r\nms b 2 MA N0\r\nxy\r\n"
       "gets a b\r\nflush_all\r\nget a\r\nmn\r\n";
-  const std::string want = DirectReplies(input);
+  const std::string want = testing::MapEngineReplies(input);
   Result<testing::TcpClient> client = testing::TcpClient::Connect(port_);
   ASSERT_TRUE(client);
   ASSERT_TRUE(client->Send(input));

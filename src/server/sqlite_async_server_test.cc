@@ -16,6 +16,7 @@
 #include "engines/sqlite/sqlite_engine.h"
 #include "engines/sqlite/testing/temp_sqlite.h"
 #include "manual_clock.h"
+#include "map_replies.h"
 #include "server/server.h"
 #include "session_feed.h"
 #include "tcp_client.h"
@@ -109,16 +110,6 @@ class SqliteAsyncServerTest : public ::testing::Test {
   std::thread thread_;
 };
 
-// What a direct session over a fresh map engine answers to `input`.
-std::string DirectReplies(std::string_view input) {
-  testing::ManualClock clock;
-  MapEngine engine(clock);
-  SessionConfig config;
-  CommandCounters counters;
-  Session session(engine, config, counters);
-  return testing::FeedSession(session, input, 0);
-}
-
 // Requests on keys of connection `i` alone (K, N and the digit D stand for them), so each
 // connection's replies are independent of the others'.
 std::string Requests(int i) {
@@ -146,7 +137,7 @@ TEST_F(SqliteAsyncServerTest, ConnectionsAtOnceGetDirectRepliesWithoutABlockingC
   std::vector<std::thread> clients;
   std::vector<std::string> got(kClients), want(kClients);
   for (int i = 0; i < kClients; ++i) {
-    want[i] = DirectReplies(Requests(i));
+    want[i] = testing::MapEngineReplies(Requests(i));
     clients.emplace_back([this, i, &got] {
       Result<testing::TcpClient> client = testing::TcpClient::Connect(port_);
       ASSERT_TRUE(client);

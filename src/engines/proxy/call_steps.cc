@@ -49,25 +49,6 @@ const client::Item* Hit(const CallStep& step) {
   return nullptr;
 }
 
-// As Client::Store reads a store's outcome; nullopt where it returns an error.
-std::optional<StoreStatus> StoreStatusOf(const client::Outcome& outcome) {
-  switch (outcome.code) {
-    case Code::kOk:
-      return StoreStatus::kStored;
-    case Code::kNotStored:
-      return StoreStatus::kNotStored;
-    case Code::kExists:
-      return StoreStatus::kExists;
-    case Code::kNotFound:
-      return StoreStatus::kNotFound;
-    case Code::kTooLarge:
-      return StoreStatus::kTooLarge;
-    case Code::kNoMemory:
-      return StoreStatus::kNoMemory;
-    default:
-      return std::nullopt;
-  }
-}
 
 StepResult AnswerGet(CallStep& step) {
   if (step.outcome.code == Code::kServerError) return StepResult::kFailed;
@@ -156,7 +137,7 @@ StepResult AnswerArithmetic(CallStep& step) {
 // The add of an incr/decr's initial value. Another client's add may win the race: then the
 // incr is made once more, on the item that client stored.
 StepResult AnswerCreate(CallStep& step) {
-  const std::optional<StoreStatus> added = StoreStatusOf(step.outcome);
+  const std::optional<StoreStatus> added = client::StoreStatusOf(step.outcome);
   if (!added) return StepResult::kFailed;
   ArithResult result;
   result.status = ArithStatus::kNotStored;
@@ -272,7 +253,7 @@ StepResult Advance(CallStep& step) {
     case Phase::kGetGroup:
       return AnswerGroup(step);
     case Phase::kStore: {
-      const std::optional<StoreStatus> stored = StoreStatusOf(step.outcome);
+      const std::optional<StoreStatus> stored = client::StoreStatusOf(step.outcome);
       if (!stored) return StepResult::kFailed;
       step.call->SetStore({*stored, 0});  // classic stores do not return the new CAS
       return StepResult::kAnswered;
