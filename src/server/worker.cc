@@ -118,15 +118,20 @@ void Worker::StopOnThread() {
   stopping_ = true;
   sweep_timer_.cancel();
   guard_.reset();
-  std::lock_guard lock(mu_);
-  for (ConnectionRecord& record : connections_) {
-    const ConnectionState state = record.state.load();
-    if (state == ConnectionState::kNew || state == ConnectionState::kWaiting ||
-        state == ConnectionState::kWatch) {
-      asio::error_code ignored;
-      record.socket->cancel(ignored);
+  bool none_left = false;
+  {
+    std::lock_guard lock(mu_);
+    for (ConnectionRecord& record : connections_) {
+      const ConnectionState state = record.state.load();
+      if (state == ConnectionState::kNew || state == ConnectionState::kWaiting ||
+          state == ConnectionState::kWatch) {
+        asio::error_code ignored;
+        record.socket->cancel(ignored);
+      }
     }
+    none_left = connections_.empty();
   }
+  if (none_left) async_calls_.reset();
 }
 
 bool Worker::WaitStopped(std::chrono::steady_clock::time_point deadline) {
@@ -161,8 +166,15 @@ std::list<ConnectionRecord>::iterator Worker::Register(int fd, std::string peer,
 }
 
 void Worker::Unregister(std::list<ConnectionRecord>::iterator record) {
-  std::lock_guard lock(mu_);
-  connections_.erase(record);
+  bool last = false;
+  {
+    std::lock_guard lock(mu_);
+    connections_.erase(record);
+    last = stopping_ && connections_.empty();
+  }
+  // The engine's links (an upstream connection waiting to read) would keep the event loop
+  // running after a stop: they go with the last connection that could use them.
+  if (last) async_calls_.reset();
 }
 
 asio::awaitable<void> Worker::SweepIdle() {

@@ -132,7 +132,8 @@ class Worker {
   void Join();
 
   CommandCounters& counters() { return counters_; }
-  // This worker's AsyncCalls (worker thread only); null unless env.async_calls_for is set.
+  // This worker's AsyncCalls (worker thread only); null unless env.async_calls_for is set, and
+  // again once a stop has left no connection to use it (its links would keep the loop running).
   AsyncCalls* async_calls() { return async_calls_.get(); }
   // memcached's conn_yields: how often a connection stopped at -R requests to let others run.
   std::uint64_t conn_yields() const { return conn_yields_; }
