@@ -4,22 +4,6 @@
 
 namespace mnemo::conformance {
 
-Snapshot Copy(const ItemView& view) {
-  return Snapshot{std::string(view.key),
-                  std::string(view.value),
-                  view.client_flags,
-                  view.cas,
-                  view.deadline,
-                  view.last_access,
-                  view.fetched,
-                  view.stale,
-                  view.win,
-                  view.lost,
-                  view.deadline_before,
-                  view.binary_key,
-                  view.vivified};
-}
-
 void EngineTest::SetUp() {
   engine_ = GetParam().make(clock_);
   ASSERT_NE(engine_, nullptr);
@@ -52,7 +36,7 @@ StoreResult EngineTest::Store(std::string_view key, std::string_view value, Stor
 Fetch EngineTest::Get(const GetRequest& request) {
   Fetch fetch;
   fetch.status = engine_->Get(request, [&](const ItemView& view) {
-    fetch.item = Copy(view);
+    fetch.item = OwnedItem::From(view);
     ++fetch.calls;
   });
   return fetch;
@@ -89,7 +73,7 @@ std::uint64_t EngineTest::Stat(const std::string& name) {
 std::vector<Snapshot> EngineTest::All() {
   std::vector<Snapshot> items;
   engine_->ForEach([&](const ItemView& view) {
-    items.push_back(Copy(view));
+    items.push_back(OwnedItem::From(view));
     return true;
   });
   return items;

@@ -21,6 +21,7 @@
 
 #include "manual_clock.h"
 #include "mnemo/engine.h"
+#include "mnemo/pending_call.h"
 
 namespace mnemo::conformance {
 
@@ -39,23 +40,7 @@ std::string EngineName(const ::testing::TestParamInfo<EngineFactory>& info);
 void PrintTo(const EngineFactory& factory, std::ostream* os);
 
 // An owned copy of an ItemView, which is only valid inside the visitor.
-struct Snapshot {
-  std::string key;
-  std::string value;
-  std::uint32_t client_flags = 0;
-  std::uint64_t cas = 0;
-  std::int64_t deadline = 0;
-  std::int64_t last_access = 0;
-  bool fetched = false;
-  bool stale = false;
-  bool win = false;
-  bool lost = false;
-  std::int64_t deadline_before = 0;
-  bool binary_key = false;
-  bool vivified = false;
-};
-
-Snapshot Copy(const ItemView& view);
+using Snapshot = OwnedItem;
 
 struct Fetch {
   GetStatus status = GetStatus::kMiss;

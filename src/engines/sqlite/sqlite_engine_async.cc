@@ -47,20 +47,9 @@ void RecordGet(PendingCall& call, GetOutcome outcome) {
   }
   // The row's copy becomes the call's: the value moves, nothing is copied twice.
   sqlite::FetchedItem& fetched = *outcome.item;
-  OwnedItem item;
-  item.key = std::string(call.key());
-  item.value = std::move(fetched.value);
-  item.client_flags = fetched.client_flags;
-  item.cas = fetched.cas;
-  item.deadline = fetched.deadline;
-  item.last_access = fetched.last_access;
-  item.fetched = fetched.fetched;
-  item.stale = fetched.stale;
-  item.win = fetched.win;
-  item.lost = fetched.lost;
-  item.deadline_before = fetched.deadline_before;
-  item.binary_key = fetched.binary_key;
-  item.vivified = fetched.vivified;
+  std::string value = std::move(fetched.value);
+  OwnedItem item = OwnedItem::From(fetched.View(call.key()));
+  item.value = std::move(value);
   call.SetGet(outcome.status, std::move(item));
 }
 
