@@ -21,7 +21,8 @@ build: configure
 
 test: deps
 	@$(MAKE) --no-print-directory build
-	@ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS) --timeout 300
+	@ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS) --timeout 300 || \
+	  { scripts/ctest-failures $(BUILD); exit 1; }
 
 # mnemod in the foreground (127.0.0.1:$(PORT), memory engine); it prints where it listens.
 # `-u` names the current user: like memcached, mnemod refuses to run as root without it.
@@ -37,12 +38,14 @@ check: deps check-asan check-tsan check-fuzz check-soak
 check-asan:
 	@test -f build/asan/build.ninja || cmake --preset asan >/dev/null
 	@cmake --build build/asan -j $(JOBS)
-	@ctest --test-dir build/asan --output-on-failure -j $(JOBS) --timeout 600
+	@ctest --test-dir build/asan --output-on-failure -j $(JOBS) --timeout 600 || \
+	  { scripts/ctest-failures build/asan; exit 1; }
 
 check-tsan:
 	@test -f build/tsan/build.ninja || cmake --preset tsan >/dev/null
 	@cmake --build build/tsan -j $(JOBS)
-	@ctest --test-dir build/tsan --output-on-failure -j $(JOBS) --timeout 600 -L concurrency
+	@ctest --test-dir build/tsan --output-on-failure -j $(JOBS) --timeout 600 -L concurrency || \
+	  { scripts/ctest-failures build/tsan; exit 1; }
 
 check-fuzz:
 	@test -f build/fuzz/build.ninja || cmake --preset fuzz >/dev/null

@@ -92,7 +92,7 @@ Result<TestServer> TestServer::StartOn(ServerKind kind, std::uint16_t port) {
   for (int attempt = 0; attempt < 20; ++attempt) {
     auto process = Process::Spawn(Argv(kind, port));
     if (!process) return process.error();
-    if (WaitForPort(port, std::chrono::milliseconds(3000)) && process->Running()) {
+    if (WaitForListener(*process, port, std::chrono::milliseconds(3000))) {
       TestServer server;
       server.process_ = std::move(process.value());
       server.port_ = port;

@@ -15,7 +15,7 @@ mnemod_pid=$!
 cleanup() {
   kill $mnemod_pid $ref_pid 2>/dev/null || true
   wait 2>/dev/null || true
-  rm -rf "$log" "$log.scripts"
+  rm -rf "$log" "$log.scripts" "$log.ref"
 }
 trap cleanup EXIT
 mnemod_port=""
@@ -42,7 +42,7 @@ as_root=()
 for _ in 1 2 3 4 5; do
   ref_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0))
 print(s.getsockname()[1])')
-  memcached -l 127.0.0.1 -p "$ref_port" -U 0 -t 1 "${as_root[@]}" &
+  memcached -l 127.0.0.1 -p "$ref_port" -U 0 -t 1 -vv "${as_root[@]}" >"$log.ref" 2>&1 &
   ref_pid=$!
   for _ in $(seq 100); do
     ref_is_ours && break 2
@@ -57,13 +57,16 @@ done
 # Runs mnemo-capable against mnemod; prints what is not a PASS line and sets $out and $status.
 run() {
   status=0
-  out=$("$capable" "127.0.0.1:$mnemod_port" "$@") || status=$?
+  # A step's time limit only ends a step that went wrong; CI machines stall for seconds.
+  out=$("$capable" "127.0.0.1:$mnemod_port" --step-timeout 5000 "$@") || status=$?
   grep -v '^PASS' <<<"$out" || true
 }
 
 # The last run ended with status $1 and printed a line matching $2.
 expect() {
   if [ "$status" -ne "$1" ] || ! grep -q "$2" <<<"$out"; then
+    echo "--- the reference memcached's log (-vv), last 60 lines:" >&2
+    tail -n 60 "$log.ref" >&2
     echo "FAILED: expected status $1 and a line matching $2; got status $status" >&2
     exit 1
   fi

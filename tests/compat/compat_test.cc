@@ -227,14 +227,17 @@ void CompatTest::RunOn(const Script& script, ServerPair& servers) {
   Endpoint reference{"127.0.0.1", servers.reference->running.port};
   Endpoint candidate{"127.0.0.1", servers.candidate->running.port};
   int repeat = std::max(1, std::atoi(Env("MNEMO_COMPAT_REPEAT", "1").c_str()));
+  // A step's time limit only ends a step that went wrong; CI machines stall for seconds.
+  RunOptions options;
+  options.step_timeout = std::chrono::milliseconds(5000);
   for (int round = 1; round <= repeat; ++round) {
-    Transcript expected = RunScript(script, reference);
+    Transcript expected = RunScript(script, reference, options);
     // A failing reference run means the script itself is wrong: it must sync, close or go
     // idle exactly as written, and must not send anything after the server closed.
     std::string problem = CheckEndings(script, expected);
     ASSERT_TRUE(problem.empty()) << "broken script " << script.name << " (round " << round
                                  << "): " << problem;
-    Transcript actual = RunScript(script, candidate);
+    Transcript actual = RunScript(script, candidate, options);
     std::string diff = CompareTranscripts(script, expected, actual);
     EXPECT_TRUE(diff.empty()) << script.name << " differs from memcached (round " << round
                               << "); candidate: `" << servers.candidate->command << "`\n"

@@ -114,7 +114,7 @@ class MnemodProxyTest : public ::testing::Test {
     auto spawned = Process::Spawn(MemcachedArgv(ports_[i]));
     ASSERT_TRUE(spawned.ok()) << spawned.error().message;
     upstreams_[i] = std::move(spawned).value();
-    ASSERT_TRUE(testing::WaitForPort(ports_[i], kWait));
+    ASSERT_TRUE(testing::WaitForListener(upstreams_[i], ports_[i], kWait));
   }
 
   // Keys "key0".."key{n-1}".

@@ -35,20 +35,6 @@ bool WriteFile(const std::string& path, const std::string& text) {
   return static_cast<bool>(out);
 }
 
-// True when `process` is listening on `port` within `timeout`; false as soon as it exits.
-bool AwaitListening(testing::Process& process, std::uint16_t port, milliseconds timeout) {
-  const Clock::time_point deadline = Clock::now() + timeout;
-  while (process.Running() && Clock::now() < deadline) {
-    if (testing::WaitForPort(port, milliseconds(0))) {
-      // Another process may own the port while ours is still failing to bind it.
-      std::this_thread::sleep_for(milliseconds(20));
-      return process.Running();
-    }
-    std::this_thread::sleep_for(milliseconds(5));
-  }
-  return false;
-}
-
 }  // namespace
 
 std::vector<std::string> MnemodArgv(std::uint16_t port) {
@@ -139,9 +125,9 @@ Result<void> Cluster::StartProxy() {
         dir_ + "/nutcracker.out");
     if (!spawned) return Error{"nutcracker: " + spawned.error().message};
     proxy_ = std::move(spawned).value();
-    bool up = AwaitListening(proxy_, stats_port_, milliseconds(5000));
+    bool up = testing::WaitForListener(proxy_, stats_port_, milliseconds(5000));
     for (const auto& [name, port] : proxy_ports_) {
-      up = up && AwaitListening(proxy_, port, milliseconds(5000));
+      up = up && testing::WaitForListener(proxy_, port, milliseconds(5000));
     }
     if (up) return {};
     last_error = proxy_.Running() ? "did not listen in time" : "exited: " + ProxyLog();
@@ -251,7 +237,7 @@ Result<void> Cluster::RestartServer(int i) {
     auto spawned = testing::Process::Spawn(MnemodArgv(server.port), log);
     if (!spawned) return spawned.error();
     server.process = std::move(spawned).value();
-    if (AwaitListening(server.process, server.port, milliseconds(3000))) {
+    if (testing::WaitForListener(server.process, server.port, milliseconds(3000))) {
       server.killed = false;
       return {};
     }

@@ -12,6 +12,11 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <set>
+#include <sstream>
 #include <thread>
 #include <utility>
 
@@ -67,6 +72,59 @@ bool ConnectOnce(std::uint16_t port) {
   bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
   ::close(fd);
   return ok;
+}
+
+// The inodes of the sockets listening on `port` (any local address), from /proc/net/tcp and
+// tcp6; nullopt when /proc cannot tell.
+std::optional<std::set<unsigned long>> ListeningInodes(std::uint16_t port) {
+  std::set<unsigned long> inodes;
+  bool read_any = false;
+  for (const char* table : {"/proc/net/tcp", "/proc/net/tcp6"}) {
+    std::ifstream in(table);
+    if (!in) continue;
+    read_any = true;
+    std::string line;
+    std::getline(in, line);  // the column titles
+    while (std::getline(in, line)) {
+      // sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode
+      std::istringstream fields(line);
+      std::string slot, local, remote, state, queues, timer, retransmits, uid, timeout;
+      unsigned long inode = 0;
+      if (!(fields >> slot >> local >> remote >> state >> queues >> timer >> retransmits >> uid >>
+            timeout >> inode)) {
+        continue;
+      }
+      const std::size_t colon = local.rfind(':');
+      if (state != "0A" || colon == std::string::npos) continue;  // 0A: LISTEN
+      if (std::stoul(local.substr(colon + 1), nullptr, 16) == port) inodes.insert(inode);
+    }
+  }
+  if (!read_any) return std::nullopt;
+  return inodes;
+}
+
+// Whether `pid` holds one of `inodes` among its file descriptors.
+bool HoldsSocket(pid_t pid, const std::set<unsigned long>& inodes) {
+  std::error_code error;
+  const std::filesystem::path fds = "/proc/" + std::to_string(pid) + "/fd";
+  for (const auto& entry : std::filesystem::directory_iterator(fds, error)) {
+    const std::string target = std::filesystem::read_symlink(entry.path(), error).string();
+    if (error || !target.starts_with("socket:[")) continue;
+    if (inodes.count(std::stoul(target.substr(8))) != 0) return true;
+  }
+  return false;
+}
+
+// Whether the server answering on `port` is `pid` and not another test's: a connect alone
+// cannot tell while our child is still failing to bind a port someone else took.
+bool ListensOn(pid_t pid, std::uint16_t port) {
+  std::optional<std::set<unsigned long>> inodes = ListeningInodes(port);
+  if (!inodes) {
+    // No /proc: give a failing child a moment to exit before trusting the connect.
+    std::this_thread::sleep_for(milliseconds(20));
+    return true;
+  }
+  return HoldsSocket(pid, *inodes);
 }
 
 }  // namespace
@@ -172,6 +230,16 @@ bool WaitForPort(std::uint16_t port, milliseconds timeout) {
   }
 }
 
+bool WaitForListener(Process& process, std::uint16_t port, milliseconds timeout) {
+  const Clock::time_point deadline = Clock::now() + timeout;
+  while (process.Running()) {
+    if (ConnectOnce(port) && ListensOn(process.pid(), port)) return process.Running();
+    if (Clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(milliseconds(5));
+  }
+  return false;
+}
+
 Result<RunningServer> StartServer(
     const std::function<std::vector<std::string>(std::uint16_t port)>& make_argv,
     const ServerOptions& options) {
@@ -182,19 +250,7 @@ Result<RunningServer> StartServer(
     Result<Process> spawned = Process::Spawn(make_argv(port), options.log_path);
     if (!spawned.ok()) return spawned.error();
     Process process = std::move(spawned).value();
-    Clock::time_point deadline = Clock::now() + options.start_timeout;
-    bool listening = false;
-    while (process.Running() && Clock::now() < deadline) {
-      if (ConnectOnce(port)) {
-        // Someone else may own the port while our child is still failing to bind it: give a
-        // failing child a moment to exit before trusting the connect.
-        std::this_thread::sleep_for(milliseconds(20));
-        listening = process.Running();
-        break;
-      }
-      std::this_thread::sleep_for(milliseconds(5));
-    }
-    if (listening) return RunningServer{std::move(process), port};
+    if (WaitForListener(process, port, options.start_timeout)) return RunningServer{std::move(process), port};
     last_error = process.Running() ? "did not listen in time" : "exited before listening";
     process.Stop();
   }

@@ -254,7 +254,8 @@ TEST_F(MemcachedTest, AKilledUpstreamFailsTheCallsInFlightAndServesAgainAfterARe
   auto restarted = mnemo::testing::Process::Spawn(MemcachedArgv(memcached_.port));
   ASSERT_TRUE(restarted.ok()) << restarted.error().message;
   memcached_.process = std::move(restarted.value());
-  ASSERT_TRUE(mnemo::testing::WaitForPort(memcached_.port, std::chrono::seconds(10)));
+  ASSERT_TRUE(mnemo::testing::WaitForListener(memcached_.process, memcached_.port,
+                                              std::chrono::seconds(10)));
   set = std::make_unique<PendingCall>(Store(StoreMode::kSet, "k", "again"));
   Async(*set);
   EXPECT_EQ(set->store_result().status, StoreStatus::kStored);
