@@ -238,17 +238,19 @@ void CompatTest::RunOn(const Script& script, ServerPair& servers) {
     ASSERT_TRUE(problem.empty()) << "broken script " << script.name << " (round " << round
                                  << "): " << problem;
     Transcript actual = RunScript(script, candidate, options);
-    std::string diff = CompareTranscripts(script, expected, actual);
-    EXPECT_TRUE(diff.empty()) << script.name << " differs from memcached (round " << round
-                              << "); candidate: `" << servers.candidate->command << "`\n"
-                              << diff;
+    ReferenceVerdict verdict = MatchReference(script, actual, reference, options, &expected);
+    ASSERT_TRUE(verdict.broken.empty()) << "broken script " << script.name << " (round " << round
+                                        << "): " << verdict.broken;
+    EXPECT_TRUE(verdict.diff.empty()) << script.name << " differs from memcached (round " << round
+                                      << "); candidate: `" << servers.candidate->command << "`\n"
+                                      << verdict.diff;
     if (!servers.candidate->running.process.Running()) {
       ADD_FAILURE() << "the candidate server exited during " << script.name
                     << "; log: " << servers.candidate->log;
       servers.candidate = Start(servers.candidate->command, GetParam().candidate);
       return;
     }
-    if (!diff.empty()) return;
+    if (!verdict.diff.empty()) return;
   }
 }
 

@@ -25,11 +25,11 @@ std::string Indented(const std::string& text) {
 std::string Judge(const Script& script, const CapableOptions& options, const RunOptions& run) {
   Transcript candidate = RunScript(script, options.target, run);
   if (!options.reference) return CheckEndings(script, candidate);
-  Transcript reference = RunScript(script, *options.reference, run);
-  if (std::string broken = CheckEndings(script, reference); !broken.empty()) {
-    return "the reference did not run the script as written: " + broken;
+  ReferenceVerdict verdict = MatchReference(script, candidate, *options.reference, run);
+  if (!verdict.broken.empty()) {
+    return "the reference did not run the script as written: " + verdict.broken;
   }
-  return CompareTranscripts(script, reference, candidate);
+  return verdict.diff;
 }
 
 }  // namespace

@@ -8,9 +8,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
+#include <thread>
+
+#include "tools/capable/transcript.h"
 
 namespace mnemo::compat {
 namespace {
@@ -93,6 +98,103 @@ TEST_F(CapableRun, NoScriptsIsAnError) {
   options_.scripts_dir = dir_ + "/ascii/none";
   std::ostringstream out;
   EXPECT_FALSE(RunCapable(options_, out).ok());
+}
+
+// A text server on loopback: answers `mn` with MN and every other line with what `reply` gives
+// for the number of the connection (0, 1, ...).
+class FakeServer {
+ public:
+  explicit FakeServer(std::function<std::string(int connection)> reply)
+      : reply_(std::move(reply)) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof address;
+    ::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address);
+    ::listen(fd_, 8);
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length);
+    port_ = ntohs(address.sin_port);
+    thread_ = std::thread([this] { Serve(); });
+  }
+  ~FakeServer() {
+    ::shutdown(fd_, SHUT_RDWR);
+    thread_.join();
+    ::close(fd_);
+  }
+  Endpoint endpoint() const { return Endpoint{"127.0.0.1", port_}; }
+  int connections() const { return connections_.load(); }
+
+ private:
+  void Serve() {
+    for (;;) {
+      const int client = ::accept(fd_, nullptr, nullptr);
+      if (client < 0) return;
+      const int number = connections_.fetch_add(1);
+      std::string pending;
+      char buffer[512];
+      for (ssize_t n; (n = ::recv(client, buffer, sizeof buffer, 0)) > 0;) {
+        pending.append(buffer, static_cast<std::size_t>(n));
+        for (std::size_t end; (end = pending.find("\r\n")) != std::string::npos;) {
+          const std::string line = pending.substr(0, end);
+          pending.erase(0, end + 2);
+          const std::string out = line == "mn" ? "MN\r\n" : reply_(number);
+          (void)::send(client, out.data(), out.size(), MSG_NOSIGNAL);
+        }
+      }
+      ::close(client);
+    }
+  }
+
+  std::function<std::string(int)> reply_;
+  int fd_ = -1;
+  std::uint16_t port_ = 0;
+  std::atomic<int> connections_{0};
+  std::thread thread_;
+};
+
+Script OneGet(bool fresh) {
+  const std::string text = std::string(fresh ? "fresh\n" : "") + "send \"get k\\r\\n\"\nsync\n";
+  Result<Script> script = ParseScript(text, "ascii/one_get");
+  EXPECT_TRUE(script.ok());
+  return *script;
+}
+
+// memcached may answer a script in more than one way (timing): a candidate matching a later run
+// of the reference matches; one matching no run fails with the first run's difference.
+TEST(MatchReferenceTest, ACandidateMatchingALaterRunOfTheReferenceMatches) {
+  FakeServer reference([](int connection) { return "X" + std::to_string(connection) + "\r\n"; });
+  FakeServer candidate([](int) { return std::string("X2\r\n"); });
+  RunOptions options;
+  const Script script = OneGet(false);
+  const Transcript answer = RunScript(script, candidate.endpoint(), options);
+  ReferenceVerdict verdict = MatchReference(script, answer, reference.endpoint(), options);
+  EXPECT_TRUE(verdict.broken.empty()) << verdict.broken;
+  EXPECT_TRUE(verdict.diff.empty()) << verdict.diff;
+  EXPECT_EQ(reference.connections(), 3);
+}
+
+TEST(MatchReferenceTest, ACandidateMatchingNoRunFailsWithTheFirstDifference) {
+  FakeServer reference([](int connection) { return "X" + std::to_string(connection) + "\r\n"; });
+  FakeServer candidate([](int) { return std::string("Y\r\n"); });
+  RunOptions options;
+  const Script script = OneGet(false);
+  const Transcript answer = RunScript(script, candidate.endpoint(), options);
+  ReferenceVerdict verdict = MatchReference(script, answer, reference.endpoint(), options);
+  EXPECT_NE(verdict.diff.find("X0"), std::string::npos) << verdict.diff;
+  EXPECT_EQ(verdict.diff.find("X1"), std::string::npos) << verdict.diff;
+  EXPECT_EQ(reference.connections(), kReferenceRuns);
+}
+
+TEST(MatchReferenceTest, AFreshScriptRunsOnTheReferenceOnce) {
+  FakeServer reference([](int connection) { return "X" + std::to_string(connection) + "\r\n"; });
+  FakeServer candidate([](int) { return std::string("X1\r\n"); });
+  RunOptions options;
+  const Script script = OneGet(true);
+  const Transcript answer = RunScript(script, candidate.endpoint(), options);
+  ReferenceVerdict verdict = MatchReference(script, answer, reference.endpoint(), options);
+  EXPECT_FALSE(verdict.diff.empty());
+  EXPECT_EQ(reference.connections(), 1);
 }
 
 }  // namespace

@@ -283,4 +283,28 @@ std::string CheckEndings(const Script& script, const Transcript& transcript) {
   return "";
 }
 
+ReferenceVerdict MatchReference(const Script& script, const Transcript& candidate,
+                                const Endpoint& reference, const RunOptions& options,
+                                const Transcript* first) {
+  ReferenceVerdict verdict;
+  // A `fresh` script expects a new server: a second run would start from the first one's state.
+  const int runs = script.fresh ? 1 : kReferenceRuns;
+  for (int run = 0; run < runs; ++run) {
+    Transcript fresh;
+    if (run > 0 || first == nullptr) fresh = RunScript(script, reference, options);
+    const Transcript& expected = run == 0 && first != nullptr ? *first : fresh;
+    if (std::string broken = CheckEndings(script, expected); !broken.empty()) {
+      verdict.broken = std::move(broken);
+      return verdict;
+    }
+    std::string diff = CompareTranscripts(script, expected, candidate);
+    if (diff.empty()) {
+      verdict.diff.clear();
+      return verdict;
+    }
+    if (run == 0) verdict.diff = std::move(diff);
+  }
+  return verdict;
+}
+
 }  // namespace mnemo::compat
