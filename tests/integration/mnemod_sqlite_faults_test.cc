@@ -11,6 +11,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include <cstdlib>
 #include <fstream>
 #include <string>
@@ -178,6 +180,43 @@ TEST_F(MnemodSqliteFaults, FullDiskFailsTheWriteAndKeepsServing) {
   const std::string last = "big" + std::to_string(stored - 1);
   EXPECT_EQ(again->Ask("get " + last + "\r\n", "END\r\n"),
             "VALUE " + last + " 0 " + std::to_string(kValueSize) + "\r\n" + value + "\r\nEND\r\n");
+}
+
+// Another process holds SQLite's write lock past the busy timeout (5 s): no write can commit.
+// delete, touch and gat of an item that is there answer SERVER_ERROR -- NOT_FOUND would be a
+// lie -- a plain get is still served, and once the lock is gone the same commands succeed.
+TEST_F(MnemodSqliteFaults, AWriteLockHeldElsewhereFailsDeleteTouchAndGatAsServerErrors) {
+  Result<Mnemod> server = StartMnemod(dir_, {"--engine", "sqlite:" + path_});
+  ASSERT_TRUE(server.ok()) << server.error().message;
+  Result<Client> client = server->Connect();
+  ASSERT_TRUE(client.ok());
+  ASSERT_EQ(client->Ask("set k 3 0 2\r\nhi\r\n"), "STORED\r\n");
+  ASSERT_EQ(client->Ask("get k\r\n", "END\r\n"), "VALUE k 3 2\r\nhi\r\nEND\r\n");
+
+  sqlite3* holder = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &holder), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(holder, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  // One connection each, sent together, so the writer fails them in one wait for the lock.
+  const std::vector<std::string> writes = {"delete k\r\n", "touch k 100\r\n", "gat 100 k\r\n"};
+  std::vector<Client> clients;
+  for (const std::string& write : writes) {
+    Result<Client> each = server->Connect();
+    ASSERT_TRUE(each.ok());
+    clients.push_back(std::move(each).value());
+    ASSERT_TRUE(clients.back().Send(write));
+  }
+  for (Client& each : clients) {
+    EXPECT_EQ(each.ReadUntil("\r\n", std::chrono::seconds(20)),
+              "SERVER_ERROR backend failure\r\n");
+  }
+  EXPECT_EQ(client->Ask("get k\r\n", "END\r\n"), "VALUE k 3 2\r\nhi\r\nEND\r\n");
+  ASSERT_EQ(sqlite3_exec(holder, "ROLLBACK", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(holder);
+
+  EXPECT_EQ(client->Ask("touch k 100\r\n"), "TOUCHED\r\n");
+  EXPECT_EQ(client->Ask("gat 200 k\r\n", "END\r\n"), "VALUE k 3 2\r\nhi\r\nEND\r\n");
+  EXPECT_EQ(client->Ask("delete k\r\n"), "DELETED\r\n");
+  EXPECT_EQ(client->Ask("get k\r\n", "END\r\n"), "END\r\n");
 }
 
 }  // namespace

@@ -4,8 +4,8 @@
 // or of the commit that should have held it -- with the same reply.
 //
 // Failure replies: a store answers kNoMemory (memcached's "SERVER_ERROR out of memory storing
-// object"), incr/decr kNotStored ("SERVER_ERROR out of memory"); delete and touch have no error
-// status in engine.h and answer kNotFound; a get the writer failed answers a miss.
+// object"), incr/decr kNotStored ("SERVER_ERROR out of memory"); delete, touch and a get the
+// writer failed (gat, a reclaim) answer kError, a SERVER_ERROR: "not found" would be a lie.
 //
 // Thread safety: plain functions and constants; Record runs on the writer thread.
 #pragma once
@@ -19,8 +19,9 @@ namespace mnemo::sqlite {
 
 inline constexpr StoreResult kStoreFailed{StoreStatus::kNoMemory, 0};
 inline constexpr ArithResult kArithFailed{ArithStatus::kNotStored};
-inline constexpr DeleteStatus kDeleteFailed = DeleteStatus::kNotFound;
-inline constexpr TouchStatus kTouchFailed = TouchStatus::kNotFound;
+inline constexpr DeleteStatus kDeleteFailed = DeleteStatus::kError;
+inline constexpr TouchStatus kTouchFailed = TouchStatus::kError;
+inline constexpr GetStatus kGetFailed = GetStatus::kError;
 
 // Moves an operation's result into `out` when it succeeded; returns whether it did (a writer
 // operation's return value). `out` keeps its failure reply otherwise.

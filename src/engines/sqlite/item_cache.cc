@@ -26,9 +26,21 @@ void ItemCache::Fill(std::string_view key, const Row& row, std::uint64_t ticket)
   Shard& shard = ShardFor(key);
   std::lock_guard lock(shard.mu);
   if (shard.generation != ticket) return;  // the row may predate a change of the key
+  InsertLocked(shard, key, row, cost);
+}
+
+void ItemCache::Put(std::string_view key, Row row) {
+  const std::size_t cost = key.size() + row.value.size() + kEntryOverhead;
+  if (!enabled() || cost > shard_capacity_) return;
+  Shard& shard = ShardFor(key);
+  std::lock_guard lock(shard.mu);
+  InsertLocked(shard, key, std::move(row), cost);
+}
+
+void ItemCache::InsertLocked(Shard& shard, std::string_view key, Row row, std::size_t cost) {
   auto found = shard.index.find(key);
   if (found != shard.index.end()) EraseLocked(shard, found->second);
-  shard.lru.push_front(Entry{std::string(key), row, cost});
+  shard.lru.push_front(Entry{std::string(key), std::move(row), cost});
   shard.index.emplace(shard.lru.front().key, shard.lru.begin());
   shard.bytes += cost;
   while (shard.bytes > shard_capacity_) EraseLocked(shard, std::prev(shard.lru.end()));

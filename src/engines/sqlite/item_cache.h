@@ -1,8 +1,9 @@
 // ItemCache: hot rows in memory in front of SQLite (--cache-mb), so that a get of a hot item
 // needs no SQLite read (nor a reader connection): it is served on the calling thread. The
-// table stays the truth (write-through): readers fill the cache with rows they
-// read, and the writer invalidates a key whenever it changes or deletes its row, both when
-// the change runs and again after its transaction commits.
+// table stays the truth (write-through): readers fill the cache with rows they read, and the
+// writer invalidates a key whenever it changes or deletes its row, both when the change runs
+// and again after its transaction commits -- and then caches the row it wrote, so that what
+// was just stored is read from memory.
 //
 // A fill carries a ticket taken before the row was read from SQLite; if the key's shard was
 // invalidated since, the row read may predate the change and the fill is dropped. So a cached
@@ -39,6 +40,9 @@ class ItemCache {
   std::uint64_t Ticket(std::string_view key);
   // Caches a copy of row under key, unless key's shard was invalidated since `ticket`.
   void Fill(std::string_view key, const Row& row, std::uint64_t ticket);
+  // Caches row under key, in place of any cached row: for the writer, whose committed rows are
+  // the truth (write-through), after it invalidated the key.
+  void Put(std::string_view key, Row row);
   // A copy of the cached row, or nullopt.
   std::optional<Row> Find(std::string_view key);
   // Drops key's row and voids every ticket of its shard taken so far.
@@ -74,6 +78,7 @@ class ItemCache {
 
   Shard& ShardFor(std::string_view key) { return shards_[Hash{}(key) % kShards]; }
   static void EraseLocked(Shard& shard, std::list<Entry>::iterator it);
+  void InsertLocked(Shard& shard, std::string_view key, Row row, std::size_t cost);
 
   const std::size_t capacity_;        // bytes, over all shards
   const std::size_t shard_capacity_;  // bytes per shard

@@ -214,10 +214,10 @@ TEST_F(SqliteAsyncCommitTest, AWriterThatCannotBeginFailsEveryKindOfCall) {
   }
   for (auto& batch : batches) batch->done.Wait();
   EXPECT_EQ(batches[0]->calls[0]->store_result().status, StoreStatus::kNoMemory);
-  EXPECT_EQ(batches[1]->calls[0]->delete_status(), DeleteStatus::kNotFound);
+  EXPECT_EQ(batches[1]->calls[0]->delete_status(), DeleteStatus::kError);
   EXPECT_EQ(batches[2]->calls[0]->arith_result().status, ArithStatus::kNotStored);
-  EXPECT_EQ(batches[3]->calls[0]->touch_status(), TouchStatus::kNotFound);
-  EXPECT_EQ(batches[4]->calls[0]->get_status(), GetStatus::kMiss);
+  EXPECT_EQ(batches[3]->calls[0]->touch_status(), TouchStatus::kError);
+  EXPECT_EQ(batches[4]->calls[0]->get_status(), GetStatus::kError);
   EXPECT_FALSE(batches[4]->calls[0]->item());
   for (auto& batch : batches) EXPECT_EQ(batch->done.count(), 1);
   ASSERT_EQ(sqlite3_exec(holder, "ROLLBACK", nullptr, nullptr, nullptr), SQLITE_OK);

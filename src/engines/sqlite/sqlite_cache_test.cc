@@ -17,10 +17,11 @@ namespace {
 
 class SqliteCacheTest : public ::testing::Test {
  protected:
-  std::unique_ptr<SqliteEngine> Open(std::size_t limit = 64 << 20) {
+  std::unique_ptr<SqliteEngine> Open(std::size_t limit = 64 << 20, std::size_t max_file = 0) {
     SqliteEngineConfig config = sqlite::testing::ConformanceConfig(dir_.File("items.db"));
     config.cache_mb = 1;
     config.size_limit_bytes = limit;
+    config.max_file_bytes = max_file;
     auto engine = SqliteEngine::Open(clock_, config);
     EXPECT_TRUE(engine.ok()) << (engine.ok() ? "" : engine.error().message);
     return engine.ok() ? std::move(engine).value() : nullptr;
@@ -59,6 +60,25 @@ TEST_F(SqliteCacheTest, RepeatedGetsAreServedFromMemory) {
   DeleteRequest request{HashedKey("k")};
   ASSERT_EQ(engine->Delete(request), DeleteStatus::kDeleted);
   EXPECT_EQ(Get(*engine, "k"), std::nullopt);
+}
+
+// The writer caches what it stored once the commit holds it, and only then: a store the file
+// refuses leaves the cached value it replaced neither changed nor stale.
+TEST_F(SqliteCacheTest, StoresAreCachedOnlyOnceCommitted) {
+  auto engine = Open(std::size_t{1} << 30, 256 * 1024);
+  ASSERT_EQ(Set(*engine, "k", "old"), StoreStatus::kStored);
+  const std::uint64_t hits = Stat(*engine, "sqlite_cache_hits");
+  EXPECT_EQ(Get(*engine, "k"), "old");
+  EXPECT_EQ(Stat(*engine, "sqlite_cache_hits"), hits + 1);  // no reader needed
+  const std::string big(8000, 'x');
+  StoreStatus status = StoreStatus::kStored;
+  for (int i = 0; i < 200 && status == StoreStatus::kStored; ++i) {
+    status = Set(*engine, "fill" + std::to_string(i), big);
+  }
+  ASSERT_EQ(status, StoreStatus::kNoMemory);  // the file is full
+  EXPECT_EQ(Set(*engine, "k", big + big), StoreStatus::kNoMemory);
+  EXPECT_EQ(Get(*engine, "k"), "old");
+  EXPECT_EQ(Get(*engine, "k"), "old");
 }
 
 TEST_F(SqliteCacheTest, AnEvictedItemIsNotServedFromTheCache) {

@@ -70,7 +70,7 @@ sqlite::GetOutcome SqliteEngine::WriterGet(const GetRequest& request) {
   sqlite::GetOutcome outcome;
   const bool ok =
       writer_->Run([&](WriteOps& ops) { return sqlite::Record(ops.Get(request), outcome); });
-  return ok ? std::move(outcome) : sqlite::GetOutcome{};
+  return ok ? std::move(outcome) : sqlite::GetOutcome{sqlite::kGetFailed, std::nullopt};
 }
 
 }  // namespace mnemo

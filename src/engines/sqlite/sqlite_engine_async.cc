@@ -86,7 +86,7 @@ class CallJob final : public sqlite::WriteJob {
   void Report(bool ok) {
     switch (call_.kind()) {
       case Kind::kGet:
-        RecordGet(call_, ok ? std::move(get_) : GetOutcome{});
+        RecordGet(call_, ok ? std::move(get_) : GetOutcome{sqlite::kGetFailed, std::nullopt});
         return;
       case Kind::kStore:
         call_.SetStore(ok ? store_ : sqlite::kStoreFailed);

@@ -52,7 +52,11 @@ std::optional<GetOutcome> Serve(SharedState& shared, const GetRequest& request, 
   sqlite::FetchedItem item = sqlite::TakeItem(row);
   item.lost = row.token_sent;
   if (!request.peek) {
-    if (request.bump) shared.overlay.Bump(request.key.key(), row.seq, now);
+    // A bump that changes nothing (fetched already, accessed this second) records nothing, so
+    // the writer has nothing to fold in for it.
+    if (request.bump && (!row.fetched || row.last_access != now)) {
+      shared.overlay.Bump(request.key.key(), row.seq, now);
+    }
     sqlite::Add(shared.counters.get_hits);
   }
   return GetOutcome{GetStatus::kHit, std::move(item)};

@@ -76,10 +76,16 @@ TEST_F(SqliteTryGetTest, TheMemoryCacheAnswersHotItems) {
   auto engine = OpenFile(1);
   ASSERT_NE(engine, nullptr);
   Set(*engine, "k");
-  // Not cached yet: the file is not read on this thread. A pool-side Get fills the cache.
-  EXPECT_EQ(Try(*engine, GetRequest{HashedKey("k")}).status, std::nullopt);
+  // The writer caches what it stored once it has committed: no SQLite read for it.
+  std::uint64_t before = Stat(*engine, "sqlite_cache_hits");
+  EXPECT_EQ(Try(*engine, GetRequest{HashedKey("k")}).value, "v-k");
+  EXPECT_EQ(Stat(*engine, "sqlite_cache_hits"), before + 1);
+  // A row read through a reader fills the cache too.
   ASSERT_EQ(engine->Get(GetRequest{HashedKey("k")}, [](const ItemView&) {}), GetStatus::kHit);
-  const std::uint64_t before = Stat(*engine, "sqlite_cache_hits");
+  ASSERT_EQ(engine->Delete(DeleteRequest{HashedKey("k")}), DeleteStatus::kDeleted);
+  EXPECT_EQ(Try(*engine, GetRequest{HashedKey("k")}).status, std::nullopt);  // gone from memory
+  Set(*engine, "k");
+  before = Stat(*engine, "sqlite_cache_hits");
   EXPECT_EQ(Try(*engine, GetRequest{HashedKey("k")}).value, "v-k");
   EXPECT_EQ(Stat(*engine, "sqlite_cache_hits"), before + 1);
 }

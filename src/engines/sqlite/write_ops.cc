@@ -4,6 +4,7 @@
 #include "engines/sqlite/write_ops.h"
 
 #include <algorithm>
+#include <unordered_set>
 #include <utility>
 
 #include "mnemo/item_rules.h"
@@ -53,15 +54,30 @@ Result<std::optional<Row>> WriteOps::FindLive(std::string_view key, std::int64_t
 void WriteOps::Changed(std::string_view key) {
   if (!shared_.cache.enabled()) return;
   shared_.cache.Invalidate(key);
-  changed_.emplace_back(key);
+  changed_.push_back(Change{std::string(key), std::nullopt});
 }
 
-void WriteOps::InvalidateChanged() {
-  for (const std::string& key : changed_) shared_.cache.Invalidate(key);
+void WriteOps::Wrote(std::string_view key, const Row& row) {
+  if (!shared_.cache.enabled()) return;
+  changed_.push_back(Change{std::string(key), row});
+}
+
+void WriteOps::InvalidateChanged(bool committed) {
+  for (const Change& change : changed_) shared_.cache.Invalidate(change.key);
+  if (committed) {
+    // Each key's last change decides; a later Changed() of the same key invalidates again.
+    std::unordered_set<std::string_view> seen;
+    for (auto it = changed_.rbegin(); it != changed_.rend(); ++it) {
+      if (!seen.insert(it->key).second || !it->row) continue;
+      shared_.cache.Put(it->key, std::move(*it->row));
+    }
+  }
   changed_.clear();
 }
 
 Result<void> WriteOps::UpdateRow(std::string_view key, const Row& row) {
+  // Not cached after the commit: callers may have moved the value out already (TakeItem), and
+  // UpdateMeta leaves it alone.
   Changed(key);
   return rows_.UpdateMeta(row);
 }

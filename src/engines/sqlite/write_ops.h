@@ -66,8 +66,9 @@ class WriteOps {
   void Restore(const TxnState& state);
 
   // Invalidates, in the cache, every key this transaction changed; the writer calls it after
-  // the commit (or rollback), before acknowledging (see item_cache.h).
-  void InvalidateChanged();
+  // the commit (or rollback), before acknowledging (see item_cache.h). After a commit
+  // (`committed`) it then caches each changed key's last written row.
+  void InvalidateChanged(bool committed = false);
 
   RowStore& rows() { return rows_; }
   const Totals& totals() const { return totals_; }
@@ -79,8 +80,10 @@ class WriteOps {
   Result<void> EraseRow(std::string_view key, const Row& row);
   // Rewrites the metadata of key's row.
   Result<void> UpdateRow(std::string_view key, const Row& row);
-  // Records that key's row changed: invalidated in the cache now and after the commit.
+  // Records that key's row changes: invalidated in the cache now and after the commit.
   void Changed(std::string_view key);
+  // Records that key's row is now `row` (written without error): cached after the commit.
+  void Wrote(std::string_view key, const Row& row);
   // Makes row a freshly linked item: new CAS and seq, access state reset.
   void Stamp(Row& row, std::uint64_t new_cas, std::int64_t now);
   std::int64_t NextSeq(std::int64_t now);
@@ -119,7 +122,11 @@ class WriteOps {
   FlushView flush_;                   // the writer's copy; readers get it through PublishFlush()
   std::int64_t flush_bound_ = 0;      // last seq stored at or before flush_.moment
   StoredState saved_;                 // the values the meta table holds
-  std::vector<std::string> changed_;  // keys changed in this transaction, with a cache only
+  struct Change {
+    std::string key;
+    std::optional<Row> row;  // what the key holds after the change; nullopt: no row
+  };
+  std::vector<Change> changed_;  // this transaction's changes in order, with a cache only
 };
 
 }  // namespace mnemo::sqlite

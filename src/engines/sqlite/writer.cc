@@ -124,7 +124,7 @@ void Writer::RunBatch(const std::vector<Job*>& batch, bool purge) {
   if (wrote) Add(shared_.counters.commits);
   // In this order: a get that read a cached row or an old snapshot before the commit and
   // then misses a forgotten overlay entry sees the epoch move, and reads again.
-  ops_->InvalidateChanged();
+  ops_->InvalidateChanged(/*committed=*/true);
   if (!absorbed.empty()) {
     for (const AccessOverlay::Entry& entry : absorbed) {
       const AccessOverlay::Access& access = entry.access;
