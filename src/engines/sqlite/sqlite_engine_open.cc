@@ -52,6 +52,11 @@ Result<void> Configure(Db& db, const SqliteEngineConfig& config) {
   done = db.Exec(config.durability == Durability::kFull ? "PRAGMA synchronous = FULL"
                                                         : "PRAGMA synchronous = NORMAL");
   if (!done.ok()) return done;
+  const std::string tuning =
+      "PRAGMA cache_size = " + std::to_string(-1024 * std::int64_t{config.writer_cache_mb}) +
+      "; PRAGMA wal_autocheckpoint = " + std::to_string(config.wal_checkpoint_pages);
+  done = db.Exec(tuning.c_str());
+  if (!done.ok()) return done;
   done = LimitFileSize(db, config.max_file_bytes);
   if (!done.ok()) return done;
   done = sqlite::EnsureSchema(db);

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <string>
 
@@ -123,6 +124,41 @@ TEST_F(SqliteOpenTest, RefusesAReadOnlyFile) {
   ASSERT_EQ(chmod(path_.c_str(), 0444), 0);
   const std::string error = OpenError(path_);
   EXPECT_NE(error.find("cannot open the file for writing"), std::string::npos) << error;
+}
+
+}  // namespace
+}  // namespace mnemo
+
+namespace mnemo {
+namespace {
+
+// The size of the WAL after writing about 12 MB of items with `checkpoint_pages`.
+std::uintmax_t WalSizeAfterWrites(const std::string& path, int checkpoint_pages) {
+  testing::ManualClock clock;
+  SqliteEngineConfig config = sqlite::testing::ConformanceConfig(path);
+  config.size_limit_bytes = std::size_t{1} << 30;
+  config.wal_checkpoint_pages = checkpoint_pages;
+  auto engine = SqliteEngine::Open(clock, config);
+  EXPECT_TRUE(engine.ok());
+  if (!engine.ok()) return 0;
+  const std::string value(3000, 'v');
+  for (int i = 0; i < 4000; ++i) {
+    StoreRequest request{HashedKey("key" + std::to_string(i))};
+    request.value = value;
+    EXPECT_EQ((*engine)->Store(request).status, StoreStatus::kStored);
+  }
+  std::error_code error;
+  return std::filesystem::file_size(path + "-wal", error);
+}
+
+// The WAL is folded into the file after wal_checkpoint_pages pages, not SQLite's 1000: a
+// checkpoint then writes each hot page once for many of its writes.
+TEST(SqliteWalTest, TheWalGrowsToTheConfiguredCheckpointPages) {
+  sqlite::testing::TempDir dir;
+  const std::uintmax_t small = WalSizeAfterWrites(dir.File("small.db"), 1000);
+  const std::uintmax_t large = WalSizeAfterWrites(dir.File("large.db"), 30000);
+  EXPECT_LT(small, 6u << 20) << small;  // reused after each checkpoint of ~4 MB
+  EXPECT_GT(large, 10u << 20) << large;
 }
 
 }  // namespace
