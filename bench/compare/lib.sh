@@ -5,12 +5,21 @@
 # Every server started here is remembered and killed by its pid when the script exits.
 #
 # Environment: BUILD (default <repo>/build-bench), MEMCACHED (default /usr/bin/memcached),
-# SERVER_CPU / CLIENT_CPU (cores for taskset, default 0 and 1).
+# SERVER_CPU / CLIENT_CPU (cores for taskset, default 0 and 1), NO_BUILD=1 to measure the
+# binaries in BUILD as they are (otherwise mnemod and mnemo-bench are brought up to date first,
+# so a stale build is never measured by mistake).
 
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 BUILD="${BUILD:-$REPO/build-bench}"
+if [ "${NO_BUILD:-0}" != 1 ]; then
+  if [ ! -f "$BUILD/build.ninja" ]; then
+    cmake -S "$REPO" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMNEMO_BENCH=ON \
+      -DMNEMO_TESTS=OFF -DMNEMO_EXAMPLES=OFF >/dev/null
+  fi
+  cmake --build "$BUILD" -j "$(nproc)" --target mnemod mnemo-bench >/dev/null
+fi
 MNEMOD="${MNEMOD:-$BUILD/bin/mnemod}"
 MNEMO_BENCH="${MNEMO_BENCH:-$BUILD/bin/mnemo-bench}"
 MEMCACHED="${MEMCACHED:-/usr/bin/memcached}"
