@@ -15,7 +15,8 @@ namespace {
 
 using std::chrono::milliseconds;
 
-// A socket of this test process listening on a loopback port the OS chose.
+// A socket of this test process listening on a loopback port the OS chose. It never accepts:
+// its backlog holds every connect a test makes (a full backlog would stall connect for minutes).
 class OwnListener {
  public:
   OwnListener() {
@@ -25,7 +26,7 @@ class OwnListener {
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     socklen_t len = sizeof addr;
     if (fd_ >= 0 && ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-        ::listen(fd_, 16) == 0 &&
+        ::listen(fd_, 1024) == 0 &&
         ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
       port_ = ntohs(addr.sin_port);
     }
