@@ -143,7 +143,8 @@ std::uintmax_t WalSizeAfterWrites(const std::string& path, int checkpoint_pages)
   if (!engine.ok()) return 0;
   const std::string value(3000, 'v');
   for (int i = 0; i < 4000; ++i) {
-    StoreRequest request{HashedKey("key" + std::to_string(i))};
+    const std::string key = "key" + std::to_string(i);  // HashedKey only views it
+    StoreRequest request{HashedKey(key)};
     request.value = value;
     EXPECT_EQ((*engine)->Store(request).status, StoreStatus::kStored);
   }
