@@ -53,15 +53,20 @@ start_nutcracker() {  # sets SERVER_PID and SERVER_PORT
 
 spec="proxy:$(IFS=,; echo "${upstreams[*]}");distribution=ketama_weighted;hash=md5"
 spec+="${PROXY_OPTIONS:-}"
+
+start_proxy() {  # nutcracker | mnemod; sets SERVER_PID and SERVER_PORT
+  if [ "$1" = nutcracker ]; then
+    start_nutcracker
+  else
+    start_server mnemod -t "${PROXY_THREADS:-2}" --engine "$spec"
+  fi
+}
+
 echo "| round | proxy | ops | TPS | proxy CPU us/request |"
 echo "|---|---|---|---|---|"
 for round in $(seq 1 "$ROUNDS"); do
   for proxy in nutcracker mnemod; do
-    if [ "$proxy" = nutcracker ]; then
-      start_nutcracker
-    else
-      start_server mnemod -t "${PROXY_THREADS:-2}" --engine "$spec"
-    fi
+    start_proxy "$proxy"
     memcaslap_round "$proxy"
     stop_server "$SERVER_PID"
     echo "| $round | $proxy | $ROUND_OPS | $ROUND_TPS | $ROUND_CPU |"
@@ -73,11 +78,7 @@ echo "| round | proxy | offered ops/s | served ops/s | p50 us | p99 us | p99.9 u
 echo "|---|---|---|---|---|---|---|"
 for round in $(seq 1 "$ROUNDS"); do
   for proxy in nutcracker mnemod; do
-    if [ "$proxy" = nutcracker ]; then
-      start_nutcracker
-    else
-      start_server mnemod -t "${PROXY_THREADS:-2}" --engine "$spec"
-    fi
+    start_proxy "$proxy"
     out="$(taskset -c "$CLIENT_CPU" "$MNEMO_BENCH" -s "127.0.0.1:$SERVER_PORT" -c 50 \
       --ratio 9:1 --value-size 1024 --key-count 10000 --prefill --rate "${LATENCY_RATE:-40000}" \
       -D "$SECONDS_PER_RUN" --json)" || { echo "mnemo-bench failed against $proxy" >&2; exit 1; }

@@ -221,15 +221,6 @@ std::uint16_t FreeLoopbackPort() {
   return port;
 }
 
-bool WaitForPort(std::uint16_t port, milliseconds timeout) {
-  Clock::time_point deadline = Clock::now() + timeout;
-  for (;;) {
-    if (ConnectOnce(port)) return true;
-    if (Clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(milliseconds(5));
-  }
-}
-
 bool WaitForListener(Process& process, std::uint16_t port, milliseconds timeout) {
   const Clock::time_point deadline = Clock::now() + timeout;
   while (process.Running()) {
@@ -250,7 +241,9 @@ Result<RunningServer> StartServer(
     Result<Process> spawned = Process::Spawn(make_argv(port), options.log_path);
     if (!spawned.ok()) return spawned.error();
     Process process = std::move(spawned).value();
-    if (WaitForListener(process, port, options.start_timeout)) return RunningServer{std::move(process), port};
+    if (WaitForListener(process, port, options.start_timeout)) {
+      return RunningServer{std::move(process), port};
+    }
     last_error = process.Running() ? "did not listen in time" : "exited before listening";
     process.Stop();
   }

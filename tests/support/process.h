@@ -57,9 +57,6 @@ class Process {
 // may take it before the caller binds it; StartServer copes with that.
 std::uint16_t FreeLoopbackPort();
 
-// True once a TCP connect to 127.0.0.1:`port` succeeds, false after `timeout`.
-bool WaitForPort(std::uint16_t port, std::chrono::milliseconds timeout);
-
 // True once 127.0.0.1:`port` answers and the listening socket is `process`'s own (not another
 // test's that took the port first); false when `process` exits or after `timeout`. The server
 // must listen itself, not through a child of its own.

@@ -153,48 +153,46 @@ class FakeServer {
   std::thread thread_;
 };
 
-Script OneGet(bool fresh) {
+// `get k` (a `fresh` script or not) answered by a candidate that always replies
+// `candidate_reply`, judged against a reference whose connection n replies "X<n>".
+struct Judged {
+  ReferenceVerdict verdict;
+  int reference_runs = 0;  // connections the reference saw
+};
+
+Judged JudgeOneGet(const std::string& candidate_reply, bool fresh) {
+  FakeServer reference([](int connection) { return "X" + std::to_string(connection) + "\r\n"; });
+  FakeServer candidate([&](int) { return candidate_reply; });
   const std::string text = std::string(fresh ? "fresh\n" : "") + "send \"get k\\r\\n\"\nsync\n";
   Result<Script> script = ParseScript(text, "ascii/one_get");
   EXPECT_TRUE(script.ok());
-  return *script;
+  RunOptions options;
+  const Transcript answer = RunScript(*script, candidate.endpoint(), options);
+  Judged judged{MatchReference(*script, answer, reference.endpoint(), options)};
+  judged.reference_runs = reference.connections();
+  return judged;
 }
 
 // memcached may answer a script in more than one way (timing): a candidate matching a later run
 // of the reference matches; one matching no run fails with the first run's difference.
 TEST(MatchReferenceTest, ACandidateMatchingALaterRunOfTheReferenceMatches) {
-  FakeServer reference([](int connection) { return "X" + std::to_string(connection) + "\r\n"; });
-  FakeServer candidate([](int) { return std::string("X2\r\n"); });
-  RunOptions options;
-  const Script script = OneGet(false);
-  const Transcript answer = RunScript(script, candidate.endpoint(), options);
-  ReferenceVerdict verdict = MatchReference(script, answer, reference.endpoint(), options);
-  EXPECT_TRUE(verdict.broken.empty()) << verdict.broken;
-  EXPECT_TRUE(verdict.diff.empty()) << verdict.diff;
-  EXPECT_EQ(reference.connections(), 3);
+  const Judged judged = JudgeOneGet("X2\r\n", false);
+  EXPECT_TRUE(judged.verdict.broken.empty()) << judged.verdict.broken;
+  EXPECT_TRUE(judged.verdict.diff.empty()) << judged.verdict.diff;
+  EXPECT_EQ(judged.reference_runs, 3);
 }
 
 TEST(MatchReferenceTest, ACandidateMatchingNoRunFailsWithTheFirstDifference) {
-  FakeServer reference([](int connection) { return "X" + std::to_string(connection) + "\r\n"; });
-  FakeServer candidate([](int) { return std::string("Y\r\n"); });
-  RunOptions options;
-  const Script script = OneGet(false);
-  const Transcript answer = RunScript(script, candidate.endpoint(), options);
-  ReferenceVerdict verdict = MatchReference(script, answer, reference.endpoint(), options);
-  EXPECT_NE(verdict.diff.find("X0"), std::string::npos) << verdict.diff;
-  EXPECT_EQ(verdict.diff.find("X1"), std::string::npos) << verdict.diff;
-  EXPECT_EQ(reference.connections(), kReferenceRuns);
+  const Judged judged = JudgeOneGet("Y\r\n", false);
+  EXPECT_NE(judged.verdict.diff.find("X0"), std::string::npos) << judged.verdict.diff;
+  EXPECT_EQ(judged.verdict.diff.find("X1"), std::string::npos) << judged.verdict.diff;
+  EXPECT_EQ(judged.reference_runs, kReferenceRuns);
 }
 
 TEST(MatchReferenceTest, AFreshScriptRunsOnTheReferenceOnce) {
-  FakeServer reference([](int connection) { return "X" + std::to_string(connection) + "\r\n"; });
-  FakeServer candidate([](int) { return std::string("X1\r\n"); });
-  RunOptions options;
-  const Script script = OneGet(true);
-  const Transcript answer = RunScript(script, candidate.endpoint(), options);
-  ReferenceVerdict verdict = MatchReference(script, answer, reference.endpoint(), options);
-  EXPECT_FALSE(verdict.diff.empty());
-  EXPECT_EQ(reference.connections(), 1);
+  const Judged judged = JudgeOneGet("X1\r\n", true);
+  EXPECT_FALSE(judged.verdict.diff.empty());
+  EXPECT_EQ(judged.reference_runs, 1);
 }
 
 }  // namespace

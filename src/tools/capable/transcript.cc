@@ -284,19 +284,14 @@ std::string CheckEndings(const Script& script, const Transcript& transcript) {
 }
 
 ReferenceVerdict MatchReference(const Script& script, const Transcript& candidate,
-                                const Endpoint& reference, const RunOptions& options,
-                                const Transcript* first) {
+                                const Endpoint& reference, const RunOptions& options) {
   ReferenceVerdict verdict;
   // A `fresh` script expects a new server: a second run would start from the first one's state.
   const int runs = script.fresh ? 1 : kReferenceRuns;
   for (int run = 0; run < runs; ++run) {
-    Transcript fresh;
-    if (run > 0 || first == nullptr) fresh = RunScript(script, reference, options);
-    const Transcript& expected = run == 0 && first != nullptr ? *first : fresh;
-    if (std::string broken = CheckEndings(script, expected); !broken.empty()) {
-      verdict.broken = std::move(broken);
-      return verdict;
-    }
+    const Transcript expected = RunScript(script, reference, options);
+    verdict.broken = CheckEndings(script, expected);
+    if (!verdict.broken.empty()) return verdict;
     std::string diff = CompareTranscripts(script, expected, candidate);
     if (diff.empty()) {
       verdict.diff.clear();

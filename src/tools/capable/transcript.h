@@ -43,14 +43,13 @@ struct ReferenceVerdict {
   std::string diff;    // the candidate against the reference's first run; empty on a match
 };
 
-// Compares `candidate` with the reference's transcript of `script`: `first` when given (already
-// run), then fresh runs on `reference`, up to kReferenceRuns in all. memcached's own replies
-// depend on timing in a few places -- an incr or decr that shortens a number pads it in place
-// only while no other thread (a reply still being written, the LRU maintainer) holds the item
-// -- so a candidate that matches any run of the reference replies as memcached can. A `fresh`
-// script runs once: a second run would start from the state the first one left.
+// Compares `candidate` with the reference's transcript of `script`, running it on `reference`
+// up to kReferenceRuns times. memcached's own replies depend on timing in a few places -- an
+// incr or decr that shortens a number pads it in place only while no other thread (a reply
+// still being written, the LRU maintainer) holds the item -- so a candidate that matches any
+// run of the reference replies as memcached can. A `fresh` script runs once: a second run
+// would start from the state the first one left.
 ReferenceVerdict MatchReference(const Script& script, const Transcript& candidate,
-                                const Endpoint& reference, const RunOptions& options,
-                                const Transcript* first = nullptr);
+                                const Endpoint& reference, const RunOptions& options);
 
 }  // namespace mnemo::compat
