@@ -60,6 +60,13 @@ struct SqliteEngineConfig {
   // time; zero disables the background purge (dead rows then go when touched, when room is
   // needed and on Stats).
   std::chrono::milliseconds purge_interval{1000};
+  // Accesses that gets record in memory (last access, fetched bit) are folded into the table
+  // every access_fold_interval, or sooner while more than access_fold_above keys have one
+  // recorded, and all at close. A write per key per fold instead of one per get: under a
+  // get-heavy load folding promptly cost more than the sets. A kill -9 loses the accesses
+  // recorded since the last fold (eviction order and mg h/la of those items), never an item.
+  std::chrono::milliseconds access_fold_interval{60'000};
+  std::size_t access_fold_above = std::size_t{1} << 18;
 };
 
 }  // namespace mnemo

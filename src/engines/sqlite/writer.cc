@@ -10,7 +10,7 @@ namespace {
 
 using std::chrono::milliseconds;
 
-// How often an idle writer wakes to fold in accesses the readers recorded.
+// How often an idle writer wakes to see whether recorded accesses are due to be folded in.
 constexpr milliseconds kTick{100};
 // Recorded accesses folded into the table per transaction.
 constexpr std::size_t kAbsorbBatch = 1024;
@@ -41,6 +41,7 @@ Writer::Writer(SharedState& shared, std::unique_ptr<Db> db, std::unique_ptr<RowS
       ops_(std::move(ops)),
       ack_before_commit_(shared.config().durability == Durability::kOff),
       next_purge_(Clock::now() + shared.config().purge_interval),
+      next_fold_(Clock::now() + shared.config().access_fold_interval),
       thread_([this] { Loop(); }) {}
 
 Writer::~Writer() {
@@ -77,6 +78,7 @@ void Writer::Loop() {
       std::unique_lock lock(mu_);
       Clock::time_point wake = Clock::now() + kTick;
       if (interval.count() > 0) wake = std::min(wake, next_purge_);
+      if (shared_.overlay.size() > 0) wake = std::min(wake, next_fold_);
       cv_.wait_until(lock, wake, [this] { return stop_ || !queue_.empty(); });
       const std::size_t n = std::min(queue_.size(), max_batch);
       batch.assign(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
@@ -86,14 +88,28 @@ void Writer::Loop() {
     const Clock::time_point now = Clock::now();
     const bool purge = interval.count() > 0 && now >= next_purge_;
     if (purge) next_purge_ = now + interval;
-    if (!batch.empty() || purge || shared_.overlay.size() > 0) RunBatch(batch, purge);
+    if (!batch.empty() || purge || FoldDue(now)) RunBatch(batch, purge);
   }
   // Fold in everything the readers recorded, so that access times and fetched bits survive a
   // restart. The readers are gone by now, so the overlay only shrinks.
   const std::size_t rounds = shared_.overlay.size() / kAbsorbBatch + 2;
   for (std::size_t round = 0; round < rounds && shared_.overlay.size() > 0; ++round) {
+    fold_left_ = shared_.overlay.size();
     RunBatch({}, false);
   }
+}
+
+bool Writer::FoldDue(Clock::time_point now) {
+  const std::size_t recorded = shared_.overlay.size();
+  if (recorded == 0) {
+    fold_left_ = 0;
+    return false;
+  }
+  if (fold_left_ == 0 && now >= next_fold_) {
+    fold_left_ = recorded;
+    next_fold_ = now + shared_.config().access_fold_interval;
+  }
+  return fold_left_ > 0 || recorded > shared_.config().access_fold_above;
 }
 
 void Writer::RunBatch(const std::vector<Job*>& batch, bool purge) {
@@ -170,7 +186,7 @@ std::optional<std::vector<Writer::Job*>> Writer::RunJobs(const std::vector<Job*>
 
 std::vector<AccessOverlay::Entry> Writer::Maintain(bool purge) {
   std::vector<AccessOverlay::Entry> absorbed;
-  if (shared_.overlay.size() > 0) {
+  if (FoldDue(Clock::now())) {
     Result<std::vector<AccessOverlay::Entry>> taken = ops_->AbsorbAccesses(kAbsorbBatch);
     if (!taken.ok()) {
       // The transaction may be gone; nothing more may run outside it. The commit decides.
@@ -178,6 +194,7 @@ std::vector<AccessOverlay::Entry> Writer::Maintain(bool purge) {
       return absorbed;
     }
     absorbed = std::move(taken).value();
+    fold_left_ -= std::min(fold_left_, absorbed.size());
   }
   if (purge) {
     Result<std::size_t> purged = ops_->PurgeDead(kPurgeBatch);

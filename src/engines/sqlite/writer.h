@@ -88,6 +88,9 @@ class Writer {
   std::optional<std::vector<Job*>> RunJobs(const std::vector<Job*>& batch,
                                            WriteOps::TxnState& before);
   std::vector<AccessOverlay::Entry> Maintain(bool purge);
+  // Whether recorded accesses are to be folded in now (a fold round is under way, or too many
+  // are recorded); starts a round when one is due.
+  bool FoldDue(Clock::time_point now);
   bool Commit();
   void Finish(Job* job, bool ok);
   void FailAll(std::vector<Job*>& jobs);
@@ -98,6 +101,8 @@ class Writer {
   std::unique_ptr<WriteOps> ops_;
   const bool ack_before_commit_;
   Clock::time_point next_purge_;
+  Clock::time_point next_fold_;
+  std::size_t fold_left_ = 0;  // accesses the current fold round still folds in
 
   std::mutex mu_;
   std::condition_variable cv_;
