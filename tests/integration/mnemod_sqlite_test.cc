@@ -272,7 +272,7 @@ TEST_F(MnemodSqlite, Sqlite3ShellReadsTheStoppedServersFile) {
   EXPECT_EQ(Shell(path_, "SELECT CAST(key AS TEXT), flags, exptime, CAST(value AS TEXT) FROM "
                          "items ORDER BY key"),
             "alpha|5|0|one\nbeta|4294967295|0|two\n");
-  EXPECT_EQ(Shell(path_, "PRAGMA user_version"), "1\n");
+  EXPECT_EQ(Shell(path_, "PRAGMA user_version"), "2\n");
 }
 
 // A pipeline that crosses between the worker (gets the cache or a reader answers) and the

@@ -47,12 +47,14 @@ Removed ReadRemoved(const Statement& s, int column) {
 
 struct RowStore::Statements {
   Statement find, page_first, page_after, put, update_meta, erase, erase_key, purge_expired,
-      purge_flushed, oldest, absorb, count, oldest_access, put_meta;
+      window_first, window_after, absorb, count, oldest_access, put_meta;
 };
 
 Result<std::unique_ptr<RowStore>> RowStore::Prepare(Db& db) {
   const std::string columns(kColumns);
   constexpr std::string_view kRemoved = " RETURNING length(key), length(value), flags, state, key";
+  constexpr std::string_view kWindow =
+      "SELECT seq, key, last_access, length(key), length(value), flags, state FROM items";
   const std::pair<Statement Statements::*, std::string> sql[] = {
       {&Statements::find, "SELECT " + columns + " FROM items WHERE key = ?1"},
       {&Statements::page_first, "SELECT " + columns + ", key FROM items ORDER BY key LIMIT ?2"},
@@ -61,21 +63,19 @@ Result<std::unique_ptr<RowStore>> RowStore::Prepare(Db& db) {
       {&Statements::put, "INSERT OR REPLACE INTO items(" + columns +
                              ", key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"},
       {&Statements::update_meta,
-       "UPDATE items SET exptime = ?2, cas = ?3, last_access = ?4, state = ?5 WHERE seq = ?1"},
-      {&Statements::erase, "DELETE FROM items WHERE seq = ?1"},
+       "UPDATE items SET exptime = ?2, cas = ?3, last_access = ?4, state = ?5 "
+       "WHERE key = ?6 AND seq = ?1"},
+      {&Statements::erase, "DELETE FROM items WHERE key = ?1 AND seq = ?2"},
       {&Statements::erase_key, "DELETE FROM items WHERE key = ?1" + std::string(kRemoved)},
       {&Statements::purge_expired,
-       "DELETE FROM items WHERE seq IN (SELECT seq FROM items WHERE exptime != 0 AND "
+       "DELETE FROM items WHERE key IN (SELECT key FROM items WHERE exptime != 0 AND "
        "exptime <= ?1 LIMIT ?2)" +
            std::string(kRemoved)},
-      {&Statements::purge_flushed,
-       "DELETE FROM items WHERE seq IN (SELECT seq FROM items WHERE seq <= ?1 LIMIT ?2)" +
-           std::string(kRemoved)},
-      {&Statements::oldest,
-       "SELECT seq, key, last_access, length(key), length(value), flags, state FROM items "
-       "ORDER BY last_access LIMIT ?1"},
+      {&Statements::window_first, std::string(kWindow) + " ORDER BY key LIMIT ?2"},
+      {&Statements::window_after, std::string(kWindow) + " WHERE key > ?1 ORDER BY key LIMIT ?2"},
       {&Statements::absorb,
-       "UPDATE items SET last_access = max(last_access, ?2), state = state | ?3 WHERE seq = ?1"},
+       "UPDATE items SET last_access = max(last_access, ?2), state = state | ?3 "
+       "WHERE key = ?4 AND seq = ?1"},
       {&Statements::count,
        "SELECT count(*), coalesce(sum(length(key)), 0), coalesce(sum(length(value)), 0), "
        "coalesce(sum(flags != 0), 0) FROM items"},
@@ -134,9 +134,10 @@ Result<void> RowStore::Put(std::string_view key, const Row& row) {
   return Done(db_, s.Step(), "storing an item");
 }
 
-Result<void> RowStore::UpdateMeta(const Row& row) {
+Result<void> RowStore::UpdateMeta(std::string_view key, const Row& row) {
   Statement& s = s_->update_meta;
   ScopedReset reset(s);
+  s.BindBlob(6, key);
   s.Bind(1, row.seq);
   s.Bind(2, row.deadline);
   s.Bind(3, static_cast<std::int64_t>(row.cas));
@@ -145,10 +146,13 @@ Result<void> RowStore::UpdateMeta(const Row& row) {
   return Done(db_, s.Step(), "updating an item");
 }
 
-Result<void> RowStore::Erase(std::int64_t seq) {
+Result<bool> RowStore::Erase(std::string_view key, std::int64_t seq) {
   ScopedReset reset(s_->erase);
-  s_->erase.Bind(1, seq);
-  return Done(db_, s_->erase.Step(), "deleting an item");
+  s_->erase.BindBlob(1, key);
+  s_->erase.Bind(2, seq);
+  Result<void> done = Done(db_, s_->erase.Step(), "deleting an item");
+  if (!done.ok()) return done.error();
+  return sqlite3_changes(db_.get()) > 0;
 }
 
 Result<std::optional<Removed>> RowStore::EraseKey(std::string_view key) {
@@ -165,12 +169,6 @@ Result<std::vector<Removed>> RowStore::PurgeExpired(std::int64_t now, int limit)
   return CollectRemoved(s_->purge_expired, "purging expired items");
 }
 
-Result<std::vector<Removed>> RowStore::PurgeFlushed(std::int64_t bound, int limit) {
-  s_->purge_flushed.Bind(1, bound);
-  s_->purge_flushed.Bind(2, limit);
-  return CollectRemoved(s_->purge_flushed, "purging flushed items");
-}
-
 Result<std::vector<Removed>> RowStore::CollectRemoved(Statement& s, std::string_view what) {
   ScopedReset reset(s);
   std::vector<Removed> removed;
@@ -183,22 +181,25 @@ Result<std::vector<Removed>> RowStore::CollectRemoved(Statement& s, std::string_
   return removed;
 }
 
-Result<std::vector<Candidate>> RowStore::Oldest(int limit) {
-  Statement& s = s_->oldest;
+Result<std::vector<Candidate>> RowStore::Window(std::string_view after, bool first, int limit) {
+  Statement& s = first ? s_->window_first : s_->window_after;
   ScopedReset reset(s);
-  s.Bind(1, limit);
+  if (!first) s.BindBlob(1, after);
+  s.Bind(2, limit);
   std::vector<Candidate> candidates;
   int rc = SQLITE_ROW;
   while ((rc = s.Step()) == SQLITE_ROW) {
     candidates.push_back(Candidate{s.Int(0), std::string(s.Blob(1)), s.Int(2), ReadRemoved(s, 3)});
   }
-  if (rc != SQLITE_DONE) return db_.Fail("choosing items to evict");
+  if (rc != SQLITE_DONE) return db_.Fail("scanning items");
   return candidates;
 }
 
-Result<void> RowStore::Absorb(std::int64_t seq, std::int64_t last_access, bool fetched) {
+Result<void> RowStore::Absorb(std::string_view key, std::int64_t seq, std::int64_t last_access,
+                              bool fetched) {
   Statement& s = s_->absorb;
   ScopedReset reset(s);
+  s.BindBlob(4, key);
   s.Bind(1, seq);
   s.Bind(2, last_access);
   s.Bind(3, fetched ? kStateFetched : 0);

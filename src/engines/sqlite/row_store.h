@@ -54,7 +54,7 @@ struct Removed {
   std::string key;  // empty when the caller knows it
 };
 
-// A least-recently-used row proposed for eviction.
+// A row seen by a scan: proposed for eviction, or purged when flushed.
 struct Candidate {
   std::int64_t seq = 0;
   std::string key;
@@ -81,21 +81,22 @@ class RowStore {
 
   // Inserts the row, replacing any row with the same key.
   Result<void> Put(std::string_view key, const Row& row);
-  // Rewrites exptime, CAS, last access and state of the row `row.seq`.
-  Result<void> UpdateMeta(const Row& row);
-  Result<void> Erase(std::int64_t seq);
+  // Rewrites exptime, CAS, last access and state of key's row if it is still `row.seq`.
+  Result<void> UpdateMeta(std::string_view key, const Row& row);
+  // Deletes key's row if it is still the version `seq`; returns whether it was.
+  Result<bool> Erase(std::string_view key, std::int64_t seq);
   // Deletes whatever row holds key; nullopt when there was none.
   Result<std::optional<Removed>> EraseKey(std::string_view key);
   // Deletes up to `limit` rows whose deadline is at or before `now`.
   Result<std::vector<Removed>> PurgeExpired(std::int64_t now, int limit);
-  // Deletes up to `limit` rows whose seq is at most `bound` (flushed by flush_all).
-  Result<std::vector<Removed>> PurgeFlushed(std::int64_t bound, int limit);
-  // The `limit` rows with the oldest last access, oldest first.
-  Result<std::vector<Candidate>> Oldest(int limit);
-  // Folds an access recorded in memory into the row `seq` if it still exists.
-  Result<void> Absorb(std::int64_t seq, std::int64_t last_access, bool fetched);
+  // Up to `limit` rows in key order after `after` (from the first key when `first`), without
+  // their values: for sampling eviction candidates and scanning for flushed rows.
+  Result<std::vector<Candidate>> Window(std::string_view after, bool first, int limit);
+  // Folds an access recorded in memory into key's row if it is still the version `seq`.
+  Result<void> Absorb(std::string_view key, std::int64_t seq, std::int64_t last_access,
+                      bool fetched);
   Result<Totals> Count();
-  // The oldest last access of any row; 0 for an empty table.
+  // The oldest last access of any row; 0 for an empty table. Reads the whole table.
   Result<std::int64_t> OldestAccess();
   Result<void> PutMeta(std::string_view name, std::int64_t value);
 

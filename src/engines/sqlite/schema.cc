@@ -7,16 +7,20 @@
 
 #include <cerrno>
 #include <cstring>
+#include <initializer_list>
 #include <string_view>
 #include <utility>
 
 namespace mnemo::sqlite {
 namespace {
 
-constexpr char kCreateSchema[] = R"sql(
+// Version 2: the key is the table's primary key (WITHOUT ROWID) and there is no index on
+// last_access, so a store writes one B-tree (two with an exptime), not four; eviction samples
+// rows instead (docs/sqlite-schema.md).
+constexpr char kCreateItems[] = R"sql(
 CREATE TABLE items (
-  seq         INTEGER PRIMARY KEY,
-  key         BLOB NOT NULL,
+  key         BLOB PRIMARY KEY,
+  seq         INTEGER NOT NULL,
   flags       INTEGER NOT NULL,
   exptime     INTEGER NOT NULL,
   cas         INTEGER NOT NULL,
@@ -24,30 +28,48 @@ CREATE TABLE items (
   stored_at   INTEGER NOT NULL,
   state       INTEGER NOT NULL,
   value       BLOB NOT NULL
-);
-CREATE UNIQUE INDEX items_key ON items(key);
+) WITHOUT ROWID;
 CREATE INDEX items_exptime ON items(exptime) WHERE exptime != 0;
-CREATE INDEX items_lru ON items(last_access);
+)sql";
+
+constexpr char kCreateMeta[] = R"sql(
 CREATE TABLE meta (
   name  TEXT PRIMARY KEY,
   value INTEGER NOT NULL
 ) WITHOUT ROWID;
 )sql";
 
+// Version 1 kept rows under a rowid (seq) with separate key and last_access indexes: the rows
+// move to the version 2 table, in one transaction.
+constexpr char kMigrateFrom1[] = R"sql(
+ALTER TABLE items RENAME TO items_v1;
+DROP INDEX IF EXISTS items_key;
+DROP INDEX IF EXISTS items_exptime;
+DROP INDEX IF EXISTS items_lru;
+)sql";
+constexpr char kCopyFrom1[] = R"sql(
+INSERT INTO items (key, seq, flags, exptime, cas, last_access, stored_at, state, value)
+  SELECT key, seq, flags, exptime, cas, last_access, stored_at, state, value FROM items_v1;
+DROP TABLE items_v1;
+)sql";
+
 std::string Errno(std::string_view what) { return std::string(what) + ": " + std::strerror(errno); }
 
-Result<void> CreateSchema(Db& db) {
-  Result<void> begun = db.Exec("BEGIN IMMEDIATE");
-  if (!begun.ok()) return begun;
-  Result<void> created = db.Exec(kCreateSchema);
-  if (created.ok()) {
+// Runs `steps` in one transaction and stamps the file with this build's version.
+Result<void> InTransaction(Db& db, std::initializer_list<const char*> steps) {
+  Result<void> done = db.Exec("BEGIN IMMEDIATE");
+  if (!done.ok()) return done;
+  for (const char* step : steps) {
+    if (done.ok()) done = db.Exec(step);
+  }
+  if (done.ok()) {
     const std::string pragmas = "PRAGMA application_id = " + std::to_string(kApplicationId) +
                                 "; PRAGMA user_version = " + std::to_string(kSchemaVersion);
-    created = db.Exec(pragmas.c_str());
+    done = db.Exec(pragmas.c_str());
   }
-  if (created.ok()) created = db.Exec("COMMIT");
-  if (!created.ok()) (void)db.Exec("ROLLBACK");
-  return created;
+  if (done.ok()) done = db.Exec("COMMIT");
+  if (!done.ok()) (void)db.Exec("ROLLBACK");
+  return done;
 }
 
 }  // namespace
@@ -79,7 +101,9 @@ Result<void> EnsureSchema(Db& db) {
   if (!app.ok()) return app.error();
   Result<std::int64_t> version = db.QueryInt("PRAGMA user_version");
   if (!version.ok()) return version.error();
-  if (*tables == 0 && *app == 0 && *version == 0) return CreateSchema(db);
+  if (*tables == 0 && *app == 0 && *version == 0) {
+    return InTransaction(db, {kCreateItems, kCreateMeta});
+  }
   if (*app != kApplicationId) {
     return Error{
         "a SQLite database of another application, not a mnemo database "
@@ -93,6 +117,13 @@ Result<void> EnsureSchema(Db& db) {
                  std::to_string(kSchemaVersion) + "); use the mnemod that wrote it"};
   }
   if (*version < 1) return Error{"unknown schema version " + std::to_string(*version)};
+  if (*version == 1) {
+    Result<void> migrated = InTransaction(db, {kMigrateFrom1, kCreateItems, kCopyFrom1});
+    if (!migrated.ok()) {
+      return Error{"cannot migrate schema version 1 to " + std::to_string(kSchemaVersion) + ": " +
+                   migrated.error().message};
+    }
+  }
   return {};
 }
 

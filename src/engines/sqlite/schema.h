@@ -14,8 +14,8 @@
 namespace mnemo::sqlite {
 
 // PRAGMA user_version of the schema this build writes. Files with a larger version were
-// written by a newer mnemod and are refused rather than misread.
-inline constexpr std::int64_t kSchemaVersion = 1;
+// written by a newer mnemod and are refused rather than misread; older ones are migrated.
+inline constexpr std::int64_t kSchemaVersion = 2;
 // PRAGMA application_id of mnemo databases: "Mnmo". A SQLite file with another id belongs to
 // some other program and is refused.
 inline constexpr std::int64_t kApplicationId = 0x4d6e6d6f;
@@ -25,7 +25,7 @@ inline constexpr std::int64_t kApplicationId = 0x4d6e6d6f;
 Result<void> CheckFileHeader(const std::string& path);
 
 // Creates the schema in an empty database, or checks that an existing one is a mnemo database
-// of a version this build reads.
+// of a version this build reads, migrating an older version to this one.
 Result<void> EnsureSchema(Db& db);
 
 // Engine state that must survive restarts, from the meta table (0 for absent names).

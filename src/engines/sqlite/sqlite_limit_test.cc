@@ -21,7 +21,7 @@ constexpr std::size_t kValueBytes = 1000;
 
 std::string Key(int i) {
   std::string digits = std::to_string(i);
-  return "key:" + std::string(3 - digits.size(), '0') + digits;
+  return "key:" + std::string(digits.size() < 3 ? 3 - digits.size() : 0, '0') + digits;
 }
 
 class SqliteLimitTest : public ::testing::Test {
@@ -30,18 +30,20 @@ class SqliteLimitTest : public ::testing::Test {
   const std::size_t item_bytes_ = MemcachedItemSize(Key(0).size(), kValueBytes);
   const std::size_t capacity_ = kLimit / item_bytes_;
 
-  std::unique_ptr<SqliteEngine> Open(bool evict, std::chrono::milliseconds purge = {}) {
+  std::unique_ptr<SqliteEngine> Open(bool evict, std::chrono::milliseconds purge = {},
+                                     std::size_t limit = kLimit) {
     SqliteEngineConfig config = sqlite::testing::ConformanceConfig(dir_.File("items.db"));
-    config.size_limit_bytes = kLimit;
+    config.size_limit_bytes = limit;
     config.evict = evict;
     config.purge_interval = purge;
     Result<std::unique_ptr<SqliteEngine>> engine = SqliteEngine::Open(clock_, config);
     EXPECT_TRUE(engine.ok()) << (engine.ok() ? "" : engine.error().message);
     return engine.ok() ? std::move(engine).value() : nullptr;
   }
-  static StoreStatus Set(Engine& engine, int i, std::int64_t exptime = 0) {
+  static StoreStatus Set(Engine& engine, int i, std::int64_t exptime = 0,
+                         std::size_t value_bytes = kValueBytes) {
     const std::string key = Key(i);
-    const std::string value(kValueBytes, 'v');
+    const std::string value(value_bytes, 'v');
     StoreRequest request{HashedKey(key)};
     request.value = value;
     request.exptime = exptime;
@@ -82,6 +84,41 @@ TEST_F(SqliteLimitTest, EvictsTheLeastRecentlyUsedItems) {
   EXPECT_EQ(Stat(*engine, "evictions"), 19u);
   EXPECT_EQ(Stat(*engine, "curr_items"), capacity_);
   EXPECT_LE(Stat(*engine, "bytes"), kLimit);
+}
+
+// A table larger than an eviction window: eviction samples it, and still takes the items
+// nobody read, not those read since they were stored (recorded in memory, not yet folded in),
+// nor those stored since -- whose keys all sort after the others, so that whole windows hold
+// nothing older.
+TEST_F(SqliteLimitTest, SampledEvictionTakesTheLeastRecentlyUsedItems) {
+  constexpr int kItems = 1000;
+  constexpr std::size_t kSmall = 100;
+  auto engine = Open(true, {}, kItems * MemcachedItemSize(Key(1000).size(), kSmall));
+  for (int i = 1000; i < 1000 + kItems; ++i) {
+    ASSERT_EQ(Set(*engine, i, 0, kSmall), StoreStatus::kStored);
+  }
+  clock_.Advance(1);
+  for (int i = 1000; i < 1000 + kItems; i += 2) {  // every other item is read
+    const std::string key = Key(i);
+    GetRequest read{HashedKey(key)};
+    ASSERT_EQ(engine->Get(read, [](const ItemView&) {}), GetStatus::kHit);
+  }
+  clock_.Advance(1);
+  for (int i = 3000; i < 3000 + kItems / 2; ++i) {
+    ASSERT_EQ(Set(*engine, i, 0, kSmall), StoreStatus::kStored);
+  }
+  int read_kept = 0, unread_kept = 0, new_kept = 0;
+  for (int i = 1000; i < 1000 + kItems; ++i) {
+    ((i % 2 == 0) ? read_kept : unread_kept) += Has(*engine, i) ? 1 : 0;
+  }
+  for (int i = 3000; i < 3000 + kItems / 2; ++i) new_kept += Has(*engine, i) ? 1 : 0;
+  // Exact LRU keeps all 500 read and 500 new items; sampling may miss a few unread ones.
+  EXPECT_GE(read_kept, 475);
+  EXPECT_LE(unread_kept, 25);
+  EXPECT_GE(new_kept, 475);
+  EXPECT_EQ(Stat(*engine, "evictions"), static_cast<std::uint64_t>(kItems / 2));
+  EXPECT_EQ(Stat(*engine, "curr_items"),
+            static_cast<std::uint64_t>(read_kept + unread_kept + new_kept));
 }
 
 TEST_F(SqliteLimitTest, ExpiredItemsGoBeforeLiveOnes) {
@@ -154,6 +191,40 @@ TEST_F(SqliteLimitTest, BackgroundPurgeDeletesExpiredRowsInBatches) {
   }
   EXPECT_EQ(RowsInFile(path), 20);
   for (int i = 40; i < 60; ++i) EXPECT_TRUE(Has(*engine, i)) << i;
+}
+
+// No index finds flushed rows: a scan of the table in bounded steps purges them, across more
+// than one step, and leaves the rows stored after the flush.
+TEST_F(SqliteLimitTest, BackgroundPurgeScansTheTableForFlushedRows) {
+  auto engine = Open(true, std::chrono::milliseconds(5), std::size_t{1} << 30);
+  for (int i = 0; i < 1000; ++i) ASSERT_EQ(Set(*engine, i, 0, 10), StoreStatus::kStored);
+  engine->FlushAll(0);
+  for (int i = 2000; i < 2010; ++i) ASSERT_EQ(Set(*engine, i, 0, 10), StoreStatus::kStored);
+  const std::string path = dir_.File("items.db");
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (RowsInFile(path) != 10 && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_EQ(RowsInFile(path), 10);
+  for (int i = 2000; i < 2010; ++i) EXPECT_TRUE(Has(*engine, i)) << i;
+}
+
+// Rows flushed before a restart are still found and purged after it.
+TEST_F(SqliteLimitTest, FlushedRowsOfAnEarlierRunArePurgedAfterAReopen) {
+  {
+    auto engine = Open(true, {}, std::size_t{1} << 30);
+    for (int i = 0; i < 600; ++i) ASSERT_EQ(Set(*engine, i, 0, 10), StoreStatus::kStored);
+    engine->FlushAll(0);
+  }
+  const std::string path = dir_.File("items.db");
+  ASSERT_EQ(RowsInFile(path), 600);
+  auto engine = Open(true, std::chrono::milliseconds(5), std::size_t{1} << 30);
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (RowsInFile(path) != 0 && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_EQ(RowsInFile(path), 0);
+  EXPECT_FALSE(Has(*engine, 0));
 }
 
 }  // namespace

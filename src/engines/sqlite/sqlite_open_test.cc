@@ -8,6 +8,7 @@
 #include <fstream>
 #include <string>
 
+#include "engines/sqlite/schema.h"
 #include "engines/sqlite/sqlite_engine.h"
 #include "engines/sqlite/testing/temp_sqlite.h"
 #include "manual_clock.h"
@@ -80,9 +81,83 @@ TEST_F(SqliteOpenTest, RefusesAnotherApplicationsDatabase) {
 
 TEST_F(SqliteOpenTest, RefusesANewerSchemaVersion) {
   MakeDatabase(path_, 1);
-  RunSql(path_, "PRAGMA user_version = 2");
+  const std::string newer = std::to_string(sqlite::kSchemaVersion + 1);
+  RunSql(path_, ("PRAGMA user_version = " + newer).c_str());
   const std::string error = OpenError(path_);
-  EXPECT_NE(error.find("schema version 2 is newer"), std::string::npos) << error;
+  EXPECT_NE(error.find("schema version " + newer + " is newer"), std::string::npos) << error;
+}
+
+// A file written by a build of schema version 1 (its DDL as that build created it): rows,
+// CAS, flags, deadlines, access state and the meta table carry over to the current schema.
+TEST_F(SqliteOpenTest, MigratesAVersion1File) {
+  RunSql(path_, R"sql(
+    CREATE TABLE items (seq INTEGER PRIMARY KEY, key BLOB NOT NULL, flags INTEGER NOT NULL,
+      exptime INTEGER NOT NULL, cas INTEGER NOT NULL, last_access INTEGER NOT NULL,
+      stored_at INTEGER NOT NULL, state INTEGER NOT NULL, value BLOB NOT NULL);
+    CREATE UNIQUE INDEX items_key ON items(key);
+    CREATE INDEX items_exptime ON items(exptime) WHERE exptime != 0;
+    CREATE INDEX items_lru ON items(last_access);
+    CREATE TABLE meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+    INSERT INTO items VALUES (3, CAST('old' AS BLOB), 7, 0, 41, 1700000000, 1700000000, 1,
+                              CAST('kept' AS BLOB));
+    INSERT INTO items VALUES (5, CAST('ttl' AS BLOB), 0, 4000000000, 42, 1700000001,
+                              1700000001, 0, CAST('later' AS BLOB));
+    INSERT INTO meta VALUES ('last_cas', 42), ('last_seq', 5);
+    PRAGMA application_id = 1299082607;
+    PRAGMA user_version = 1;
+  )sql");
+  {
+    auto engine = Open(path_);
+    ASSERT_TRUE(engine.ok()) << engine.error().message;
+    GetRequest peek{HashedKey("old")};
+    peek.peek = true;
+    std::string value;
+    std::uint32_t flags = 0;
+    std::uint64_t cas = 0;
+    bool fetched = false;
+    ASSERT_EQ((*engine)->Get(peek,
+                             [&](const ItemView& view) {
+                               value = std::string(view.value);
+                               flags = view.client_flags;
+                               cas = view.cas;
+                               fetched = view.fetched;
+                             }),
+              GetStatus::kHit);
+    EXPECT_EQ(value, "kept");
+    EXPECT_EQ(flags, 7u);
+    EXPECT_EQ(cas, 41u);
+    EXPECT_TRUE(fetched);
+    GetRequest ttl{HashedKey("ttl")};
+    std::int64_t deadline = 0;
+    ASSERT_EQ((*engine)->Get(ttl, [&](const ItemView& view) { deadline = view.deadline; }),
+              GetStatus::kHit);
+    EXPECT_EQ(deadline, 4000000000);
+    StoreRequest store{HashedKey("new")};
+    store.value = "v";
+    EXPECT_GT((*engine)->Store(store).cas, 42u);  // meta.last_cas carried over
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  auto text = [&](const char* sql) {
+    sqlite3_stmt* stmt = nullptr;
+    std::string out;
+    sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr);
+    while (sqlite3_step(stmt) == SQLITE_ROW) {
+      const unsigned char* column = sqlite3_column_text(stmt, 0);
+      out += column == nullptr ? "NULL" : reinterpret_cast<const char*>(column);
+      out += ";";
+    }
+    sqlite3_finalize(stmt);
+    return out;
+  };
+  EXPECT_EQ(text("PRAGMA user_version"), std::to_string(sqlite::kSchemaVersion) + ";");
+  EXPECT_EQ(text("SELECT name FROM sqlite_schema WHERE type != 'table' OR name != 'meta' "
+                 "ORDER BY name"),
+            "items;items_exptime;");
+  EXPECT_NE(text("SELECT sql FROM sqlite_schema WHERE name = 'items'").find("WITHOUT ROWID"),
+            std::string::npos);
+  EXPECT_EQ(text("SELECT CAST(key AS TEXT) FROM items ORDER BY key"), "new;old;ttl;");
+  sqlite3_close(db);
 }
 
 TEST_F(SqliteOpenTest, RefusesACorruptDatabase) {

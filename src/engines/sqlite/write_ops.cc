@@ -30,6 +30,8 @@ WriteOps::WriteOps(SharedState& shared, RowStore& rows, Totals totals, const Sto
       flush_bound_(state.flush_bound),
       saved_(state) {
   PublishFlush();
+  // Rows of an earlier flush_all may still be in the table.
+  if (flush_.flushed_seq > 0) RestartFlushScan();
 }
 
 Result<std::optional<Row>> WriteOps::FindLive(std::string_view key, std::int64_t now,
@@ -79,16 +81,15 @@ Result<void> WriteOps::UpdateRow(std::string_view key, const Row& row) {
   // Not cached after the commit: callers may have moved the value out already (TakeItem), and
   // UpdateMeta leaves it alone.
   Changed(key);
-  return rows_.UpdateMeta(row);
+  return rows_.UpdateMeta(key, row);
 }
 
 Result<void> WriteOps::EraseRow(std::string_view key, const Row& row) {
   Changed(key);
-  Result<void> erased = rows_.Erase(row.seq);
-  if (erased.ok()) {
-    Forget(Removed{MemcachedItemSize(key.size(), row.value.size(), row.client_flags)});
-  }
-  return erased;
+  Result<bool> erased = rows_.Erase(key, row.seq);
+  if (!erased.ok()) return erased.error();
+  if (*erased) Forget(Removed{MemcachedItemSize(key.size(), row.value.size(), row.client_flags)});
+  return {};
 }
 
 void WriteOps::Forget(const Removed& removed) {
@@ -195,6 +196,7 @@ void WriteOps::SettlePendingFlush(std::int64_t now) {
   flush_.flushed_seq = std::max(flush_.flushed_seq, flush_bound_);
   flush_.moment = 0;
   PublishFlush();
+  RestartFlushScan();
 }
 
 Result<void> WriteOps::FlushAll(std::int64_t delay) {
@@ -216,6 +218,7 @@ Result<void> WriteOps::FlushAll(std::int64_t delay) {
   flush_.moment = 0;
   flush_.flushed_seq = last_seq_;
   PublishFlush();
+  RestartFlushScan();
   return {};
 }
 
@@ -229,6 +232,8 @@ void WriteOps::Restore(const TxnState& state) {
   flush_bound_ = state.flush_bound;
   saved_ = state.saved;
   PublishFlush();
+  // Rows the rolled-back transaction purged are back, possibly behind the flush scan.
+  if (flush_.flushed_seq > 0) RestartFlushScan();
 }
 
 Result<void> WriteOps::SaveState() {

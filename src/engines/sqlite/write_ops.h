@@ -57,8 +57,13 @@ class WriteOps {
   // Folds up to `limit` accesses recorded by readers into the table; returns the entries to
   // forget once the transaction has committed.
   Result<std::vector<AccessOverlay::Entry>> AbsorbAccesses(std::size_t limit);
-  // Deletes up to `limit` expired or flushed rows; returns how many.
-  Result<std::size_t> PurgeDead(int limit);
+  struct Purged {
+    std::size_t rows = 0;  // deleted
+    bool more = false;     // dead rows may remain
+  };
+  // One bounded step of purging dead rows: up to `limit` expired rows (by their index) and the
+  // flushed rows among the next kFlushScanRows rows of the flush scan, if one is under way.
+  Result<Purged> PurgeDead(int limit);
   // Writes the meta rows whose values changed in this transaction.
   Result<void> SaveState();
 
@@ -74,6 +79,15 @@ class WriteOps {
   const Totals& totals() const { return totals_; }
 
  private:
+  // A position in the table's key order, where a scan resumes; wraps to the first key.
+  struct Hand {
+    std::string after;
+    bool first = true;
+  };
+  struct FlushScan : Hand {
+    bool pending = false;  // rows flushed by flush_all may remain
+  };
+
   // The live row under key with recorded accesses merged in, or nullopt. A dead row found on
   // the way is deleted; `miss`, when given, says why nothing was found.
   Result<std::optional<Row>> FindLive(std::string_view key, std::int64_t now, GetStatus* miss);
@@ -98,6 +112,13 @@ class WriteOps {
   // Marks rows caught by a delayed flush whose moment has passed as flushed by seq.
   void SettlePendingFlush(std::int64_t now);
   void PublishFlush() { shared_.set_flush(flush_); }
+  // Starts a scan of the whole table for rows flushed by flush_all: no index finds them.
+  void RestartFlushScan() {
+    flush_scan_.pending = true;
+    flush_scan_.first = true;
+  }
+  // Deletes the flushed rows among the next rows of the flush scan; returns how many.
+  Result<std::size_t> PurgeFlushed(int rows);
   void Forget(const Removed& removed);
 
   Result<GetOutcome> Vivify(const GetRequest& request, std::int64_t now);
@@ -108,9 +129,14 @@ class WriteOps {
   Result<ArithResult> ApplyDelta(const ArithRequest& request, Row& row, std::int64_t now);
 
   // Frees room for `bytes` replacing `old_bytes` under key: dead rows first, then (with
-  // eviction on) the least recently used rows other than key's. False when it cannot.
+  // eviction on) the least recently used rows other than key's, sampled (see EvictOldest).
+  // False when it cannot.
   Result<bool> EnsureRoom(std::string_view key, std::uint64_t bytes, std::uint64_t old_bytes);
   Result<bool> EvictOldest(std::string_view key, std::uint64_t needed);
+  // The next `limit` rows at the hand, which moves past them (to the first key at the end).
+  Result<std::vector<Candidate>> Advance(Hand& hand, int limit, bool* wrapped);
+  // Adds the rows of an eviction window, but key's, to the pool, keeping the oldest.
+  void Pool(std::vector<Candidate>& window, std::string_view key);
   // Accounts for rows a purge deleted; returns how many.
   std::size_t CountRemoved(const std::vector<Removed>& removed);
 
@@ -127,6 +153,10 @@ class WriteOps {
     std::optional<Row> row;  // what the key holds after the change; nullopt: no row
   };
   std::vector<Change> changed_;  // this transaction's changes in order, with a cache only
+  FlushScan flush_scan_;
+  Hand evict_hand_;
+  // The least recently used rows the eviction hand has seen, oldest first (kEvictPool at most).
+  std::vector<Candidate> evict_pool_;
 };
 
 }  // namespace mnemo::sqlite

@@ -11,6 +11,11 @@ namespace {
 // Rows deleted per statement when making room, purging or sweeping.
 constexpr int kRoomBatch = 16;
 constexpr int kSweepBatch = 512;
+// Rows the flush scan looks at per step.
+constexpr int kFlushScanRows = 256;
+// Eviction: rows sampled per eviction, and the oldest of them kept as candidates.
+constexpr int kEvictWindow = 64;
+constexpr std::size_t kEvictPool = 32;
 
 }  // namespace
 
@@ -41,58 +46,118 @@ Result<bool> WriteOps::EnsureRoom(std::string_view key, std::uint64_t bytes,
   auto fits = [&] { return totals_.bytes + needed <= limit; };
   // Expired and flushed rows go first: freeing them loses nothing.
   while (!fits()) {
-    Result<std::size_t> purged = PurgeDead(kRoomBatch);
+    Result<Purged> purged = PurgeDead(kRoomBatch);
     if (!purged.ok()) return purged.error();
-    if (*purged == 0) break;
+    if (!purged->more) break;
   }
   if (fits()) return true;
   if (!shared_.config().evict) return false;
   return EvictOldest(key, needed);
 }
 
+Result<std::vector<Candidate>> WriteOps::Advance(Hand& hand, int limit, bool* wrapped) {
+  Result<std::vector<Candidate>> rows = rows_.Window(hand.after, hand.first, limit);
+  if (!rows.ok()) return rows;
+  *wrapped = rows->size() < static_cast<std::size_t>(limit);
+  if (*wrapped) {
+    hand = Hand{};
+  } else {
+    hand.first = false;
+    hand.after = rows->back().key;
+  }
+  return rows;
+}
+
+void WriteOps::Pool(std::vector<Candidate>& window, std::string_view key) {
+  for (Candidate& candidate : window) {
+    if (candidate.key == key) continue;
+    auto access = shared_.overlay.Find(candidate.key, candidate.seq);
+    if (access) candidate.last_access = std::max(candidate.last_access, access->last_access);
+    auto same = std::find_if(evict_pool_.begin(), evict_pool_.end(),
+                             [&](const Candidate& c) { return c.key == candidate.key; });
+    if (same != evict_pool_.end()) {
+      *same = std::move(candidate);
+    } else {
+      evict_pool_.push_back(std::move(candidate));
+    }
+  }
+  std::stable_sort(
+      evict_pool_.begin(), evict_pool_.end(),
+      [](const Candidate& a, const Candidate& b) { return a.last_access < b.last_access; });
+  if (evict_pool_.size() > kEvictPool) evict_pool_.resize(kEvictPool);
+}
+
+// Sampled LRU. With an index on last_access every store would write one more B-tree (about
+// twice the cost of a store), so the eviction hand walks the table in key order instead,
+// kEvictWindow rows per eviction, and keeps the least recently used rows it saw in a pool
+// (accesses recorded in memory included); each eviction takes the oldest of the pool. A table
+// no larger than a window is evicted in exact LRU order.
 Result<bool> WriteOps::EvictOldest(std::string_view key, std::uint64_t needed) {
   const std::uint64_t limit = shared_.config().size_limit_bytes;
+  std::uint64_t seen_in_vain = 0;  // rows looked at since the last eviction
   while (totals_.bytes + needed > limit) {
-    // One more than a batch: the key being stored may be among the oldest, and stays.
-    Result<std::vector<Candidate>> oldest = rows_.Oldest(kRoomBatch + 1);
-    if (!oldest.ok()) return oldest.error();
-    bool progress = false;
-    for (const Candidate& candidate : *oldest) {
-      if (totals_.bytes + needed <= limit) break;
-      if (candidate.key == key) continue;
-      // Read through a reader since its last access was stored: record that instead of
-      // evicting it, so hot items are not evicted for a stale timestamp.
-      auto access = shared_.overlay.Find(candidate.key, candidate.seq);
-      if (access && access->last_access > candidate.last_access) {
-        Result<void> absorbed = rows_.Absorb(candidate.seq, access->last_access, access->fetched);
-        if (!absorbed.ok()) return absorbed.error();
-        progress = true;
-        continue;
+    const bool from_first = evict_hand_.first;
+    bool wrapped = false;
+    Result<std::vector<Candidate>> window = Advance(evict_hand_, kEvictWindow, &wrapped);
+    if (!window.ok()) return window.error();
+    const std::size_t looked_at = window->size();
+    Pool(*window, key);
+    if (looked_at == 0 && from_first && evict_pool_.empty()) return false;  // an empty table
+    bool evicted = false;
+    while (!evicted && !evict_pool_.empty()) {
+      Candidate oldest = std::move(evict_pool_.front());
+      evict_pool_.erase(evict_pool_.begin());
+      if (oldest.key == key) continue;
+      auto access = shared_.overlay.Find(oldest.key, oldest.seq);
+      if (access && access->last_access > oldest.last_access) {
+        oldest.last_access = access->last_access;  // read since it was pooled
+        std::vector<Candidate> again{std::move(oldest)};
+        Pool(again, key);
+        break;
       }
-      Changed(candidate.key);
-      Result<void> erased = rows_.Erase(candidate.seq);
+      Result<bool> erased = rows_.Erase(oldest.key, oldest.seq);
       if (!erased.ok()) return erased.error();
-      Forget(candidate.size);
+      if (!*erased) continue;  // changed or gone since it was pooled
+      Changed(oldest.key);
+      Forget(oldest.size);
       Add(shared_.counters.evictions);
-      if (!candidate.size.fetched) Add(shared_.counters.evicted_unfetched);
-      progress = true;
+      if (!oldest.size.fetched) Add(shared_.counters.evicted_unfetched);
+      evicted = true;
     }
-    if (!progress) return false;
+    seen_in_vain = evicted ? 0 : seen_in_vain + looked_at + 1;
+    if (seen_in_vain > totals_.items + kEvictWindow) return false;  // a whole lap in vain
   }
   return true;
 }
 
-Result<std::size_t> WriteOps::PurgeDead(int limit) {
+Result<std::size_t> WriteOps::PurgeFlushed(int rows) {
+  if (!flush_scan_.pending) return 0;
+  bool wrapped = false;
+  Result<std::vector<Candidate>> window = Advance(flush_scan_, rows, &wrapped);
+  if (!window.ok()) return window.error();
+  std::vector<Removed> removed;
+  for (const Candidate& candidate : *window) {
+    if (candidate.seq > flush_.flushed_seq) continue;
+    Result<bool> erased = rows_.Erase(candidate.key, candidate.seq);
+    if (!erased.ok()) return erased.error();
+    removed.push_back(candidate.size);
+    removed.back().key = candidate.key;
+  }
+  // The lap is done: every row stored before the flush has been seen. A later flush_all
+  // starts a new one.
+  if (wrapped) flush_scan_.pending = false;
+  return CountRemoved(removed);
+}
+
+Result<WriteOps::Purged> WriteOps::PurgeDead(int limit) {
   const std::int64_t now = shared_.Now();
   SettlePendingFlush(now);
-  Result<std::vector<Removed>> flushed = rows_.PurgeFlushed(flush_.flushed_seq, limit);
+  Result<std::size_t> flushed = PurgeFlushed(kFlushScanRows);
   if (!flushed.ok()) return flushed.error();
-  std::size_t count = CountRemoved(*flushed);
-  const int left = limit - static_cast<int>(count);
-  if (left <= 0) return count;
-  Result<std::vector<Removed>> expired = rows_.PurgeExpired(now, left);
+  Result<std::vector<Removed>> expired = rows_.PurgeExpired(now, limit);
   if (!expired.ok()) return expired.error();
-  return count + CountRemoved(*expired);
+  const std::size_t gone = CountRemoved(*expired);
+  return Purged{*flushed + gone, flush_scan_.pending || gone == static_cast<std::size_t>(limit)};
 }
 
 std::size_t WriteOps::CountRemoved(const std::vector<Removed>& removed) {
@@ -107,9 +172,9 @@ std::size_t WriteOps::CountRemoved(const std::vector<Removed>& removed) {
 
 Result<TableStats> WriteOps::Sweep() {
   for (;;) {
-    Result<std::size_t> purged = PurgeDead(kSweepBatch);
+    Result<Purged> purged = PurgeDead(kSweepBatch);
     if (!purged.ok()) return purged.error();
-    if (*purged == 0) break;
+    if (!purged->more) break;
   }
   TableStats stats;
   stats.totals = totals_;
@@ -126,7 +191,7 @@ Result<std::vector<AccessOverlay::Entry>> WriteOps::AbsorbAccesses(std::size_t l
   std::vector<AccessOverlay::Entry> entries = shared_.overlay.Take(limit);
   for (const AccessOverlay::Entry& entry : entries) {
     const AccessOverlay::Access& access = entry.access;
-    Result<void> absorbed = rows_.Absorb(access.seq, access.last_access, access.fetched);
+    Result<void> absorbed = rows_.Absorb(entry.key, access.seq, access.last_access, access.fetched);
     if (!absorbed.ok()) return absorbed.error();
   }
   return entries;

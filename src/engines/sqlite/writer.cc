@@ -197,10 +197,10 @@ std::vector<AccessOverlay::Entry> Writer::Maintain(bool purge) {
     fold_left_ -= std::min(fold_left_, absorbed.size());
   }
   if (purge) {
-    Result<std::size_t> purged = ops_->PurgeDead(kPurgeBatch);
+    Result<WriteOps::Purged> purged = ops_->PurgeDead(kPurgeBatch);
     if (!purged.ok()) {
       Add(shared_.counters.errors);
-    } else if (*purged == static_cast<std::size_t>(kPurgeBatch)) {
+    } else if (purged->more) {
       next_purge_ = Clock::now();  // more to purge: next round, after the queued requests
     }
   }
