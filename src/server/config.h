@@ -28,6 +28,9 @@ namespace mnemo::server {
 
 inline constexpr std::uint32_t kSlabPageSize = 1024 * 1024;  // memcached's slab page
 inline constexpr const char* kCompatibleVersion = "1.6.18";  // what `version` answers
+// --cache-mb when not given, for a sqlite database file: without a cache every get of a
+// file database goes to a reader thread (docs/BENCHMARKS.md, section 5).
+inline constexpr std::uint64_t kDefaultCacheMb = 64;
 
 // How one listener treats TLS once -Z is on: the "notls:" (1.6.18) and "mtls:" (later
 // memcached) prefixes of -l.
@@ -184,7 +187,9 @@ struct ServerConfig {
   std::string snapshot_file;  // --snapshot: saved on graceful shutdown, loaded at start
   std::string state_dir;      // --state-dir
   DurabilityMode durability = DurabilityMode::kNormal;  // --durability (sqlite engine)
-  std::uint64_t cache_mb = 0;  // --cache-mb: memory cache in front of the sqlite engine, MiB
+  // --cache-mb: memory cache in front of the sqlite engine, MiB; unset: kDefaultCacheMb for a
+  // database file, none for :memory:.
+  std::optional<std::uint64_t> cache_mb;
   std::optional<ListenAddress> metrics;  // --metrics ADDR:PORT: Prometheus over HTTP
 };
 

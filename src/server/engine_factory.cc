@@ -21,7 +21,9 @@ Durability ToDurability(DurabilityMode mode) {
 }
 
 Result<void> CreateMemory(const ServerConfig& config, EngineHandle& handle) {
-  if (config.cache_mb != 0) return Error{"--cache-mb: only the sqlite engine has a memory cache"};
+  if (config.cache_mb.value_or(0) != 0) {
+    return Error{"--cache-mb: only the sqlite engine has a memory cache"};
+  }
   MemoryEngineConfig memory;
   memory.memory_limit_bytes = static_cast<std::size_t>(config.max_bytes);
   memory.item_size_max = static_cast<std::size_t>(config.item_size_max);
@@ -44,7 +46,8 @@ Result<void> CreateSqlite(const ServerConfig& config, EngineHandle& handle) {
   sqlite.size_limit_bytes = static_cast<std::size_t>(config.max_bytes);
   sqlite.evict = config.evictions;
   sqlite.item_size_max = static_cast<std::size_t>(config.item_size_max);
-  sqlite.cache_mb = static_cast<std::size_t>(config.cache_mb);
+  sqlite.cache_mb = static_cast<std::size_t>(
+      config.cache_mb.value_or(sqlite.path == ":memory:" ? 0 : kDefaultCacheMb));
   if (sqlite.cache_mb != 0 && sqlite.path == ":memory:") {
     return Error{"--cache-mb: a :memory: database is in memory already; give a file"};
   }

@@ -364,7 +364,7 @@ const FlagOption kFlags[] = {
      ApplyDurability},
     {kCacheMbId, "cache-mb", A::kRequired, "<num>",
      "sqlite engine: megabytes of hot items kept in memory in front of\n"
-     "the file (default: 0, none)",
+     "the file, 0 for none (default: 64)",
      ApplyCacheMb},
     {kMetricsId, "metrics", A::kRequired, "<addr:port>",
      "serve Prometheus metrics (stats) at http://<addr:port>/metrics\n"

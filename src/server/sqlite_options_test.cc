@@ -11,7 +11,7 @@ namespace {
 TEST(ServerConfigSqlite, Defaults) {
   const ServerConfig c = ParseOk({});
   EXPECT_EQ(c.durability, DurabilityMode::kNormal);
-  EXPECT_EQ(c.cache_mb, 0u);
+  EXPECT_FALSE(c.cache_mb);  // the engine factory decides: kDefaultCacheMb for a file
 }
 
 TEST(ServerConfigSqlite, Durability) {
@@ -26,6 +26,7 @@ TEST(ServerConfigSqlite, Durability) {
 TEST(ServerConfigSqlite, CacheMb) {
   EXPECT_EQ(ParseOk({"--cache-mb", "0"}).cache_mb, 0u);
   EXPECT_EQ(ParseOk({"--cache-mb=128"}).cache_mb, 128u);
+  EXPECT_EQ(kDefaultCacheMb, 64u);
   const ServerConfig c = ParseOk({"--engine", "sqlite:/tmp/c.db", "--cache-mb", "16", "-m", "8"});
   EXPECT_EQ(c.engine.kind, EngineKind::kSqlite);
   EXPECT_EQ(c.cache_mb, 16u);

@@ -279,9 +279,27 @@ TEST_F(MnemodSqlite, Sqlite3ShellReadsTheStoppedServersFile) {
 // offload pool (writes, multi-key gets, touches) in one read: every reply in request order,
 // every get seeing the write before it, and the counters exact (from the worker's and the
 // pool's runs of the same session).
+// A database file gets a 64 MiB memory cache unless --cache-mb says otherwise: what was
+// stored is served from memory.
+TEST_F(MnemodSqlite, AFileHasAMemoryCacheByDefault) {
+  for (const bool cached : {true, false}) {
+    std::filesystem::remove(path_);
+    Result<Mnemod> server =
+        Start(cached ? std::vector<std::string>{} : std::vector<std::string>{"--cache-mb", "0"});
+    ASSERT_TRUE(server.ok()) << server.error().message;
+    Result<Client> client = server->Connect();
+    ASSERT_TRUE(client.ok());
+    ASSERT_EQ(client->Ask("set a 0 0 2\r\nv1\r\n"), "STORED\r\n");
+    ASSERT_EQ(client->Ask("get a\r\n", "END\r\n"), "VALUE a 0 2\r\nv1\r\nEND\r\n");
+    auto stats = ParseStats(client->Ask("stats\r\n", "END\r\n"));
+    EXPECT_EQ(stats["sqlite_cache_items"], cached ? "1" : "0") << cached;
+    EXPECT_EQ(stats["sqlite_cache_hits"], cached ? "1" : "0") << cached;
+  }
+}
+
 TEST_F(MnemodSqlite, PipelinedGetsAndWritesKeepOrderAcrossThreads) {
   for (const std::vector<std::string>& extra :
-       {std::vector<std::string>{}, std::vector<std::string>{"--cache-mb", "4"}}) {
+       {std::vector<std::string>{"--cache-mb", "0"}, std::vector<std::string>{"--cache-mb", "4"}}) {
     std::filesystem::remove(path_);
     Result<Mnemod> server = Start(extra);
     ASSERT_TRUE(server.ok()) << server.error().message;
