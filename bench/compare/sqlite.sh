@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The persistent engine against the durable caches users compare it with: set-heavy (1 get : 9
 # sets) and get-heavy (9 gets : 1 set) loads from mnemo-bench against mnemod's memory engine,
-# mnemod --engine sqlite with --durability normal (also with --cache-mb 64) and full, and
-# memcached; and Redis
+# mnemod --engine sqlite with --durability normal (its default 64 MiB memory cache, and with
+# --cache-mb 0) and full, and memcached; and Redis
 # (appendonly, appendfsync everysec and always) with redis-benchmark -t set,get, which cannot
 # speak memcached: its SET run stands for the set-heavy load and its GET run for the get-heavy
 # one. Same value size (100 B), 100,000 keys, 50 connections, no pipelining (depth / -P 1) for
@@ -75,8 +75,8 @@ echo "|---|---|---|"
 memcached_row "mnemod, memory engine" mnemod -m 1024 -t 2
 memcached_row "mnemod, sqlite, durability normal" mnemod -m 1024 -t 2 \
   --engine "sqlite:$DB_DIR/cache.db"
-memcached_row "mnemod, sqlite, durability normal, --cache-mb 64" mnemod -m 1024 -t 2 \
-  --engine "sqlite:$DB_DIR/cache.db" --cache-mb 64
+memcached_row "mnemod, sqlite, durability normal, --cache-mb 0 (no memory cache)" mnemod \
+  -m 1024 -t 2 --engine "sqlite:$DB_DIR/cache.db" --cache-mb 0
 memcached_row "mnemod, sqlite, durability full" mnemod -m 1024 -t 2 \
   --engine "sqlite:$DB_DIR/cache.db" --durability full
 memcached_row "memcached 1.6.18" memcached -m 1024 -t 2

@@ -1,6 +1,7 @@
 // What survives closing and reopening the database: values, flags, deadlines, CAS, meta state,
 // access bits and flush_all; and what happens with each durability mode.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <atomic>
 #include <map>
@@ -105,6 +106,39 @@ TEST_F(SqlitePersistenceTest, CasKeepsGrowingAcrossReopens) {
   }
   auto engine = Open();
   EXPECT_GT(Set(*engine, "b", "2").cas, before);
+}
+
+// meta.last_cas and meta.last_seq are bounds written ahead, not rewritten by every commit; a
+// reopened engine hands out CAS values above the bound.
+TEST_F(SqlitePersistenceTest, CasAndSeqBoundsAreWrittenAhead) {
+  auto meta = [&](const char* name) {
+    sqlite3* db = nullptr;
+    std::int64_t value = -1;
+    if (sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+      sqlite3_stmt* stmt = nullptr;
+      sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE name = ?", -1, &stmt, nullptr);
+      sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+      if (sqlite3_step(stmt) == SQLITE_ROW) value = sqlite3_column_int64(stmt, 0);
+      sqlite3_finalize(stmt);
+    }
+    sqlite3_close(db);
+    return value;
+  };
+  std::uint64_t first = 0;
+  std::int64_t bound = 0;
+  {
+    auto engine = Open();
+    first = Set(*engine, "a", "1").cas;
+    bound = meta("last_cas");
+    EXPECT_GT(bound, static_cast<std::int64_t>(first));
+    const std::int64_t seq_bound = meta("last_seq");
+    EXPECT_GT(seq_bound, 0);
+    for (int i = 0; i < 10; ++i) Set(*engine, "b", "2");  // ten more commits
+    EXPECT_EQ(meta("last_cas"), bound);
+    EXPECT_EQ(meta("last_seq"), seq_bound);
+  }
+  auto engine = Open();
+  EXPECT_GT(Set(*engine, "c", "3").cas, static_cast<std::uint64_t>(bound));
 }
 
 TEST_F(SqlitePersistenceTest, AccessBitsAndMetaStateSurvive) {

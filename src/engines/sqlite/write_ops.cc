@@ -4,6 +4,7 @@
 #include "engines/sqlite/write_ops.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <unordered_set>
 #include <utility>
 
@@ -11,6 +12,9 @@
 
 namespace mnemo::sqlite {
 namespace {
+
+// How far ahead of the last CAS and seq handed out the meta table's bounds are written.
+constexpr std::int64_t kReserve = std::int64_t{1} << 20;
 
 // A fetch or touch: sets the fetched bit and the access time.
 void Bump(Row& row, std::int64_t now) {
@@ -237,7 +241,14 @@ void WriteOps::Restore(const TxnState& state) {
 }
 
 Result<void> WriteOps::SaveState() {
-  const StoredState now{last_cas_, last_seq_, flush_.flushed_seq, flush_.moment, flush_bound_};
+  // last_cas and last_seq are written ahead, kReserve at a time: the meta table bounds every
+  // value handed out, and most commits write neither (each write is one more page to commit).
+  StoredState now{saved_.last_cas, saved_.last_seq, flush_.flushed_seq, flush_.moment,
+                  flush_bound_};
+  if (last_cas_ > now.last_cas) {
+    now.last_cas = last_cas_ + std::min<std::uint64_t>(kReserve, UINT64_MAX - last_cas_);
+  }
+  if (last_seq_ > now.last_seq) now.last_seq = last_seq_ + kReserve;
   const std::pair<std::string_view, std::int64_t StoredState::*> fields[] = {
       {"last_seq", &StoredState::last_seq},
       {"flushed_seq", &StoredState::flushed_seq},
