@@ -120,7 +120,7 @@ bool SqliteEngine::Stats(std::string_view group, StatSink sink) {
   if (!group.empty() && group != "items" && group != "slabs") return false;
   TableStats table;
   writer_->Run([&](sqlite::WriteOps& ops) {
-    Result<TableStats> swept = ops.Sweep();
+    Result<TableStats> swept = ops.Sweep(/*oldest_access=*/group == "items");
     if (swept.ok()) table = *swept;
     return swept.ok();
   });

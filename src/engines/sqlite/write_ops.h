@@ -28,7 +28,7 @@ namespace mnemo::sqlite {
 // What Stats reports about the table, measured after a sweep of dead rows.
 struct TableStats {
   Totals totals;
-  std::int64_t oldest_access = 0;  // 0 when empty
+  std::int64_t oldest_access = 0;  // 0 when empty or not measured
   std::int64_t file_bytes = 0;     // page_count * page_size
 };
 
@@ -51,8 +51,9 @@ class WriteOps {
   Result<ArithResult> Arithmetic(const ArithRequest& request);
   Result<TouchStatus> Touch(const HashedKey& key, std::int64_t exptime);
   Result<void> FlushAll(std::int64_t delay);
-  // Deletes every dead row (like memcached's crawler before a stats dump), then measures.
-  Result<TableStats> Sweep();
+  // Deletes every dead row (like memcached's crawler before a stats dump), then measures; the
+  // oldest access only when asked, since no index has it and it reads the whole table.
+  Result<TableStats> Sweep(bool oldest_access);
 
   // Folds up to `limit` accesses recorded by readers into the table; returns the entries to
   // forget once the transaction has committed.

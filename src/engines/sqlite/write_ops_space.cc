@@ -170,7 +170,7 @@ std::size_t WriteOps::CountRemoved(const std::vector<Removed>& removed) {
   return removed.size();
 }
 
-Result<TableStats> WriteOps::Sweep() {
+Result<TableStats> WriteOps::Sweep(bool oldest_access) {
   for (;;) {
     Result<Purged> purged = PurgeDead(kSweepBatch);
     if (!purged.ok()) return purged.error();
@@ -178,9 +178,11 @@ Result<TableStats> WriteOps::Sweep() {
   }
   TableStats stats;
   stats.totals = totals_;
-  Result<std::int64_t> oldest = rows_.OldestAccess();
-  if (!oldest.ok()) return oldest.error();
-  stats.oldest_access = *oldest;
+  if (oldest_access) {
+    Result<std::int64_t> oldest = rows_.OldestAccess();
+    if (!oldest.ok()) return oldest.error();
+    stats.oldest_access = *oldest;
+  }
   Result<std::int64_t> pages = rows_.db().QueryInt("PRAGMA page_count");
   Result<std::int64_t> page_size = rows_.db().QueryInt("PRAGMA page_size");
   if (pages.ok() && page_size.ok()) stats.file_bytes = *pages * *page_size;
