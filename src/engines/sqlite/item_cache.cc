@@ -31,9 +31,11 @@ void ItemCache::Fill(std::string_view key, const Row& row, std::uint64_t ticket)
 
 void ItemCache::Put(std::string_view key, Row row) {
   const std::size_t cost = key.size() + row.value.size() + kEntryOverhead;
-  if (!enabled() || cost > shard_capacity_) return;
+  if (!enabled()) return;
+  if (cost > shard_capacity_) return Invalidate(key);
   Shard& shard = ShardFor(key);
   std::lock_guard lock(shard.mu);
+  ++shard.generation;
   InsertLocked(shard, key, std::move(row), cost);
 }
 

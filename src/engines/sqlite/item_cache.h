@@ -40,8 +40,8 @@ class ItemCache {
   std::uint64_t Ticket(std::string_view key);
   // Caches a copy of row under key, unless key's shard was invalidated since `ticket`.
   void Fill(std::string_view key, const Row& row, std::uint64_t ticket);
-  // Caches row under key, in place of any cached row: for the writer, whose committed rows are
-  // the truth (write-through), after it invalidated the key.
+  // Caches row under key, in place of any cached row, and voids the shard's tickets as
+  // Invalidate() does: for the writer, whose committed rows are the truth (write-through).
   void Put(std::string_view key, Row row);
   // A copy of the cached row, or nullopt.
   std::optional<Row> Find(std::string_view key);

@@ -26,6 +26,19 @@ TEST(ItemCacheTest, FillsAndFindsCopies) {
   EXPECT_EQ(cache.items(), 1u);
 }
 
+// The writer's Put after a commit stands in for an invalidation: a reader's row from before
+// it must not replace the committed one.
+TEST(ItemCacheTest, APutVoidsTicketsTakenBeforeIt) {
+  ItemCache cache(1 << 20);
+  const std::uint64_t ticket = cache.Ticket("k");
+  cache.Put("k", RowOf("committed", 2));
+  cache.Fill("k", RowOf("read before the commit", 1), ticket);
+  EXPECT_EQ(cache.Find("k")->value, "committed");
+  // A row too large for the cache still drops what was cached before it.
+  cache.Put("k", RowOf(std::string(1 << 20, 'x'), 3));
+  EXPECT_FALSE(cache.Find("k"));
+}
+
 TEST(ItemCacheTest, AFillWithATicketFromBeforeAnInvalidationIsDropped) {
   ItemCache cache(1 << 20);
   const std::uint64_t ticket = cache.Ticket("k");

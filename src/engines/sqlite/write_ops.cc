@@ -69,13 +69,18 @@ void WriteOps::Wrote(std::string_view key, const Row& row) {
 }
 
 void WriteOps::InvalidateChanged(bool committed) {
-  for (const Change& change : changed_) shared_.cache.Invalidate(change.key);
-  if (committed) {
-    // Each key's last change decides; a later Changed() of the same key invalidates again.
+  if (!committed) {
+    for (const Change& change : changed_) shared_.cache.Invalidate(change.key);
+  } else {
+    // Each key's last change decides: its row is cached (Put invalidates too), or none.
     std::unordered_set<std::string_view> seen;
     for (auto it = changed_.rbegin(); it != changed_.rend(); ++it) {
-      if (!seen.insert(it->key).second || !it->row) continue;
-      shared_.cache.Put(it->key, std::move(*it->row));
+      if (!seen.insert(it->key).second) continue;
+      if (it->row) {
+        shared_.cache.Put(it->key, std::move(*it->row));
+      } else {
+        shared_.cache.Invalidate(it->key);
+      }
     }
   }
   changed_.clear();
