@@ -60,8 +60,13 @@ Result<std::unique_ptr<RowStore>> RowStore::Prepare(Db& db) {
       {&Statements::page_first, "SELECT " + columns + ", key FROM items ORDER BY key LIMIT ?2"},
       {&Statements::page_after,
        "SELECT " + columns + ", key FROM items WHERE key > ?1 ORDER BY key LIMIT ?2"},
-      {&Statements::put, "INSERT OR REPLACE INTO items(" + columns +
-                             ", key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"},
+      // An upsert rather than INSERT OR REPLACE, which deletes the old row and inserts anew.
+      {&Statements::put,
+       "INSERT INTO items(" + columns +
+           ", key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (key) DO UPDATE SET "
+           "seq = excluded.seq, flags = excluded.flags, exptime = excluded.exptime, "
+           "cas = excluded.cas, last_access = excluded.last_access, "
+           "stored_at = excluded.stored_at, state = excluded.state, value = excluded.value"},
       {&Statements::update_meta,
        "UPDATE items SET exptime = ?2, cas = ?3, last_access = ?4, state = ?5 "
        "WHERE key = ?6 AND seq = ?1"},
