@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
+#include <sched.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -73,6 +74,13 @@ void EnableCoreDumps(const Logger& log) {
 void LockMemory(const Logger& log) {
   if (mlockall(MCL_CURRENT | MCL_FUTURE) != 0) {
     log.Log(0, "warning: -k invalid, mlockall() failed: " + std::string(std::strerror(errno)));
+  }
+}
+
+void UseBatchScheduling(const Logger& log) {
+  const sched_param param{};
+  if (sched_setscheduler(0, SCHED_BATCH, &param) != 0) {
+    log.Log(1, "SCHED_BATCH not set: " + std::string(std::strerror(errno)));
   }
 }
 

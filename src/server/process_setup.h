@@ -40,6 +40,11 @@ Result<void> SwitchToUser(const UserIdentity& user);
 void FitFileLimit(int max_connections, const Logger& log);
 void EnableCoreDumps(const Logger& log);
 void LockMemory(const Logger& log);
+// Puts the calling thread, and every thread it starts from now on, under SCHED_BATCH: a thread
+// that wakes up no longer preempts the one running on its core (the scheduler's tick does). For
+// engines that hand every write to a thread of their own and back (sqlite), where each such
+// preemption cost two context switches per write on a busy core. Logs at -v when it cannot.
+void UseBatchScheduling(const Logger& log);
 
 // Forks into the background like daemon(3): the parent exits 0, the child leaves the
 // terminal's session, goes to "/" unless `keep_directory`, and sends stdin, stdout and (unless

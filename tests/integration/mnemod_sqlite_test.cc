@@ -4,13 +4,17 @@
 // `sqlite3` shell, -m, -M, -I and --durability off reach the engine, and pipelines that cross
 // between the worker and the offload pool keep their order and counts.
 #include <gtest/gtest.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/wait.h>
 
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -279,6 +283,35 @@ TEST_F(MnemodSqlite, Sqlite3ShellReadsTheStoppedServersFile) {
 // offload pool (writes, multi-key gets, touches) in one read: every reply in request order,
 // every get seeing the write before it, and the counters exact (from the worker's and the
 // pool's runs of the same session).
+// The scheduling policy (field 41 of /proc/PID/task/TID/stat) of each thread of pid.
+std::vector<int> ThreadPolicies(pid_t pid) {
+  std::vector<int> policies;
+  const std::string tasks = "/proc/" + std::to_string(pid) + "/task";
+  for (const auto& task : std::filesystem::directory_iterator(tasks)) {
+    std::ifstream file(task.path() / "stat");
+    std::string stat((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+    std::istringstream fields(stat.substr(stat.rfind(')') + 2));  // from field 3 on
+    std::string field;
+    for (int i = 3; i <= 41 && fields >> field; ++i) {
+      if (i == 41) policies.push_back(std::stoi(field));
+    }
+  }
+  return policies;
+}
+
+// With the sqlite engine every thread runs under SCHED_BATCH (server/process_setup.h); with
+// the memory engine none does.
+TEST_F(MnemodSqlite, ItsThreadsRunUnderBatchScheduling) {
+  Result<Mnemod> sqlite = Start();
+  ASSERT_TRUE(sqlite.ok()) << sqlite.error().message;
+  const std::vector<int> policies = ThreadPolicies(sqlite->process.pid());
+  EXPECT_GE(policies.size(), 3u);  // main, workers, the engine's writer
+  for (int policy : policies) EXPECT_EQ(policy, SCHED_BATCH);
+  Result<Mnemod> memory = StartMnemod(dir_, {});
+  ASSERT_TRUE(memory.ok()) << memory.error().message;
+  for (int policy : ThreadPolicies(memory->process.pid())) EXPECT_EQ(policy, SCHED_OTHER);
+}
+
 // A database file gets a 64 MiB memory cache unless --cache-mb says otherwise: what was
 // stored is served from memory.
 TEST_F(MnemodSqlite, AFileHasAMemoryCacheByDefault) {
