@@ -4,6 +4,7 @@
 #include <utility>
 #include <vector>
 
+#include "engines/sqlite/checkpointer.h"
 #include "engines/sqlite/engine_state.h"
 #include "engines/sqlite/reader_pool.h"
 #include "engines/sqlite/row_store.h"
@@ -133,6 +134,20 @@ Result<std::vector<sqlite::Connection>> OpenReaders(const SqliteEngineConfig& co
   return readers;
 }
 
+// The checkpointer's read-write connection, syncing as the writer's does; none for :memory:.
+Result<std::unique_ptr<Db>> OpenCheckpointer(const SqliteEngineConfig& config) {
+  if (config.path == kMemoryPath) return std::unique_ptr<Db>();
+  Result<std::unique_ptr<Db>> db = Db::Open(config.path, SQLITE_OPEN_READWRITE);
+  if (!db.ok()) return db.error();
+  Result<void> configured = (*db)->Exec(kBusyTimeout);
+  if (configured.ok()) {
+    configured = (*db)->Exec(config.durability == Durability::kFull ? "PRAGMA synchronous = FULL"
+                                                                     : "PRAGMA synchronous = NORMAL");
+  }
+  if (!configured.ok()) return configured.error();
+  return db;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<SqliteEngine>> SqliteEngine::Open(const Clock& clock,
@@ -145,11 +160,21 @@ Result<std::unique_ptr<SqliteEngine>> SqliteEngine::Open(const Clock& clock,
   if (!file.ok()) return fail(file.error());
   Result<std::vector<sqlite::Connection>> readers = OpenReaders(config);
   if (!readers.ok()) return fail(readers.error());
+  Result<std::unique_ptr<Db>> checkpoints = OpenCheckpointer(config);
+  if (!checkpoints.ok()) return fail(checkpoints.error());
   OpenedFile& opened = *file;
   auto shared = std::make_unique<sqlite::SharedState>(clock, std::move(config));
+  std::unique_ptr<sqlite::Checkpointer> checkpointer;
+  if (*checkpoints) {
+    checkpointer = std::make_unique<sqlite::Checkpointer>(
+        std::move(checkpoints).value(), shared->config().wal_checkpoint_pages,
+        shared->counters.checkpoints);
+    checkpointer->Attach(*opened.db);
+  }
   auto ops = std::make_unique<sqlite::WriteOps>(*shared, *opened.rows, opened.totals, opened.state);
   auto writer = std::make_unique<sqlite::Writer>(*shared, std::move(opened.db),
-                                                 std::move(opened.rows), std::move(ops));
+                                                 std::move(opened.rows), std::move(ops),
+                                                 std::move(checkpointer));
   auto pool = std::make_unique<sqlite::ReaderPool>(std::move(readers).value());
   return std::unique_ptr<SqliteEngine>(new SqliteEngine(
       clock, std::move(opened.lock), std::move(shared), std::move(writer), std::move(pool)));

@@ -4,9 +4,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
 
 #include "engines/sqlite/schema.h"
 #include "engines/sqlite/sqlite_engine.h"
@@ -225,6 +227,42 @@ std::uintmax_t WalSizeAfterWrites(const std::string& path, int checkpoint_pages)
   }
   std::error_code error;
   return std::filesystem::file_size(path + "-wal", error);
+}
+
+// Checkpoints run on the checkpointer's thread (sqlite_checkpoints counts them), and the WAL
+// still starts over, staying near wal_checkpoint_pages.
+TEST(SqliteWalTest, TheCheckpointerFoldsTheWalIntoTheFile) {
+  sqlite::testing::TempDir dir;
+  const std::string path = dir.File("items.db");
+  testing::ManualClock clock;
+  SqliteEngineConfig config = sqlite::testing::ConformanceConfig(path);
+  config.size_limit_bytes = std::size_t{1} << 30;
+  config.wal_checkpoint_pages = 200;
+  auto engine = SqliteEngine::Open(clock, config);
+  ASSERT_TRUE(engine.ok());
+  auto checkpoints = [&] {
+    std::string value;
+    (*engine)->Stats("", [&](std::string_view name, std::string_view v) {
+      if (name == "sqlite_checkpoints") value = std::string(v);
+    });
+    return value.empty() ? -1 : std::stoi(value);
+  };
+  EXPECT_EQ(checkpoints(), 0);
+  const std::string value(3000, 'v');
+  for (int i = 0; i < 1000; ++i) {
+    const std::string key = "key" + std::to_string(i);  // HashedKey only views it
+    StoreRequest request{HashedKey(key)};
+    request.value = value;
+    ASSERT_EQ((*engine)->Store(request).status, StoreStatus::kStored);
+  }
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (checkpoints() < 1 && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_GE(checkpoints(), 1);
+  std::error_code error;
+  EXPECT_LT(std::filesystem::file_size(path + "-wal", error), 4u << 20);  // 200 pages ~ 0.8 MB
+  EXPECT_GT(std::filesystem::file_size(path, error), 3u << 20);  // the rows reached the file
 }
 
 // The WAL is folded into the file after wal_checkpoint_pages pages, not SQLite's 1000: a

@@ -38,11 +38,12 @@ struct Writer::BlockingJob final : WriteJob {
 };
 
 Writer::Writer(SharedState& shared, std::unique_ptr<Db> db, std::unique_ptr<RowStore> rows,
-               std::unique_ptr<WriteOps> ops)
+               std::unique_ptr<WriteOps> ops, std::unique_ptr<Checkpointer> checkpointer)
     : shared_(shared),
       db_(std::move(db)),
       rows_(std::move(rows)),
       ops_(std::move(ops)),
+      checkpointer_(std::move(checkpointer)),
       ack_before_commit_(shared.config().durability == Durability::kOff),
       next_purge_(Clock::now() + shared.config().purge_interval),
       next_fold_(Clock::now() + shared.config().access_fold_interval),

@@ -28,6 +28,7 @@
 #include <thread>
 #include <vector>
 
+#include "engines/sqlite/checkpointer.h"
 #include "engines/sqlite/engine_state.h"
 #include "engines/sqlite/row_store.h"
 #include "engines/sqlite/statement.h"
@@ -56,8 +57,10 @@ class WriteJob {
 class Writer {
  public:
   // Takes the writer connection (whose RowStore `ops` uses) and starts the thread.
+  // `checkpointer` (none for :memory:), attached to `db`, folds the WAL into the file off this
+  // thread; the writer keeps it until its connection closes.
   Writer(SharedState& shared, std::unique_ptr<Db> db, std::unique_ptr<RowStore> rows,
-         std::unique_ptr<WriteOps> ops);
+         std::unique_ptr<WriteOps> ops, std::unique_ptr<Checkpointer> checkpointer);
   // Runs what is queued, folds in every recorded access, commits and joins the thread.
   // Posted jobs still queued run and finish first. REQUIRES: no Run() or Post() in progress.
   ~Writer();
@@ -99,6 +102,7 @@ class Writer {
   std::unique_ptr<Db> db_;
   std::unique_ptr<RowStore> rows_;
   std::unique_ptr<WriteOps> ops_;
+  std::unique_ptr<Checkpointer> checkpointer_;  // closes its connection before db_ closes
   const bool ack_before_commit_;
   Clock::time_point next_purge_;
   Clock::time_point next_fold_;
