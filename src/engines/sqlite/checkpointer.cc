@@ -12,26 +12,42 @@ Checkpointer::~Checkpointer() {
     std::lock_guard lock(mu_);
     stop_ = true;
   }
-  cv_.notify_one();
+  cv_.notify_all();
   thread_.join();
 }
 
-void Checkpointer::Attach(Db& writer) { sqlite3_wal_hook(writer.get(), &Checkpointer::OnWal, this); }
+void Checkpointer::Attach(Db& writer) {
+  sqlite3_wal_hook(writer.get(), &Checkpointer::OnWal, this);
+}
+
+void Checkpointer::Restart(Db& writer) {
+  {
+    std::lock_guard lock(mu_);
+    if (!restart_due_) return;
+    restart_due_ = false;
+  }
+  (void)sqlite3_wal_checkpoint_v2(writer.get(), nullptr, SQLITE_CHECKPOINT_RESTART, nullptr,
+                                  nullptr);
+}
 
 int Checkpointer::OnWal(void* self, sqlite3* db, const char* name, int frames) {
   auto& checkpointer = *static_cast<Checkpointer*>(self);
   if (frames < checkpointer.pages_) return SQLITE_OK;
   if (frames >= 4 * checkpointer.pages_) {
-    // Far behind: fold the WAL here, as SQLite's own checkpoint would have.
-    (void)sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    // Far behind (the thread got no CPU): wait for its pass to end, then fold the WAL here, so
+    // that it starts over.
+    std::unique_lock lock(checkpointer.mu_);
+    checkpointer.cv_.wait(lock, [&] { return !checkpointer.running_; });
+    (void)sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
     return SQLITE_OK;
   }
   {
     std::lock_guard lock(checkpointer.mu_);
-    if (checkpointer.due_) return SQLITE_OK;
+    // A pass under way, or one done whose tail the writer has yet to fold: nothing to ask.
+    if (checkpointer.due_ || checkpointer.running_ || checkpointer.restart_due_) return SQLITE_OK;
     checkpointer.due_ = true;
   }
-  checkpointer.cv_.notify_one();
+  checkpointer.cv_.notify_all();
   return SQLITE_OK;
 }
 
@@ -42,16 +58,19 @@ void Checkpointer::Loop() {
       cv_.wait(lock, [this] { return stop_ || due_; });
       if (stop_) return;
       due_ = false;
+      running_ = true;
     }
-    // First the bulk, beside the writer's commits; then what they added meanwhile, holding the
-    // writer back only for that, so that the next commit starts the WAL over instead of
-    // growing it. Busy or failed: the next commit past the threshold asks again.
-    if (sqlite3_wal_checkpoint_v2(db_->get(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr,
-                                  nullptr) == SQLITE_OK &&
-        sqlite3_wal_checkpoint_v2(db_->get(), nullptr, SQLITE_CHECKPOINT_RESTART, nullptr,
-                                  nullptr) == SQLITE_OK) {
-      done_.fetch_add(1, std::memory_order_relaxed);
+    // The bulk, beside the writer's commits. Busy or failed: the next commit past the
+    // threshold asks again.
+    const int rc =
+        sqlite3_wal_checkpoint_v2(db_->get(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    if (rc == SQLITE_OK) done_.fetch_add(1, std::memory_order_relaxed);
+    {
+      std::lock_guard lock(mu_);
+      running_ = false;
+      restart_due_ = rc == SQLITE_OK;
     }
+    cv_.notify_all();  // a writer may wait for the pass to end
   }
 }
 

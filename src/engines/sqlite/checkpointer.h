@@ -5,12 +5,14 @@
 //
 // The writer's WAL hook (which replaces the automatic checkpoint) reports the WAL's size after
 // each commit; once it reaches `pages`, the thread runs a PASSIVE checkpoint, which copies and
-// syncs without blocking the writer, then a RESTART one for the pages committed meanwhile,
-// which holds the writer back only for those, so that the WAL starts over. Should the thread
-// fall behind, the writer checkpoints itself at four times `pages`.
+// syncs without blocking the writer. The WAL starts over only once a checkpoint has caught up
+// with every commit, which one running beside the commits rarely does; so the writer, between
+// two batches, then checkpoints the few pages committed meanwhile itself (Restart). Should the
+// thread fall behind, the writer waits for its pass to end at four times `pages` and
+// checkpoints everything itself.
 //
-// Thread safety: Attach() before the writer thread starts; the hook then runs on the writer
-// thread, the checkpoints on the checkpointer's.
+// Thread safety: Attach() before the writer thread starts; the hook and Restart() then run on
+// the writer thread, the PASSIVE checkpoints on the checkpointer's.
 #pragma once
 
 #include <atomic>
@@ -38,6 +40,9 @@ class Checkpointer {
   // Takes over checkpoints from the writer connection: SQLite's automatic checkpoint (itself a
   // WAL hook) gives way to this one's. Call before the writer's first commit.
   void Attach(Db& writer);
+  // For the writer between batches: after a checkpoint of the thread's, checkpoints what was
+  // committed meanwhile (briefly holding back other writes) so that the WAL starts over.
+  void Restart(Db& writer);
 
  private:
   void Loop();
@@ -47,10 +52,14 @@ class Checkpointer {
   std::unique_ptr<Db> db_;
   const int pages_;
   std::atomic<std::uint64_t>& done_;
+
   std::mutex mu_;
   std::condition_variable cv_;
-  bool due_ = false;   // guarded by mu_
-  bool stop_ = false;  // guarded by mu_
+  bool due_ = false;      // guarded by mu_
+  bool running_ = false;  // a pass is under way; guarded by mu_
+  // A pass is done and the writer is to fold what was committed meanwhile; guarded by mu_.
+  bool restart_due_ = false;
+  bool stop_ = false;   // guarded by mu_
   std::thread thread_;  // last: starts once everything above is ready
 };
 

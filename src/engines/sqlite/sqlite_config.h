@@ -46,9 +46,10 @@ struct SqliteEngineConfig {
   // 2 MiB most B-tree pages of a store were read back from the file.
   int writer_cache_mb = 64;
   // WAL pages written before the WAL is folded into the file, by the checkpointer's thread
-  // (checkpointer.h; 4 KiB pages, so the WAL grows to about 120 MB). A checkpoint writes each changed page once and
-  // syncs the file: the longer the WAL, the more writes of a hot page it folds into one. With
-  // SQLite's default, 1000, checkpoints took a third of the server's time under a write load.
+  // (checkpointer.h; 4 KiB pages, so the WAL grows to about 120 MB). A checkpoint writes each
+  // changed page once and syncs the file: the longer the WAL, the more writes of a hot page it
+  // folds into one. With SQLite's default, 1000, checkpoints took a third of the server's time
+  // under a write load.
   int wal_checkpoint_pages = 30000;
   // A hard cap on the database file (SQLite's max_page_count); 0 = none. Writes that would
   // grow the file past it fail as on a full disk.

@@ -41,6 +41,12 @@ Result<void> LimitFileSize(Db& db, std::size_t max_file_bytes) {
   return db.Exec(("PRAGMA max_page_count = " + std::to_string(pages)).c_str());
 }
 
+// How a read-write connection syncs: the writer's commits and both connections' checkpoints.
+const char* SynchronousPragma(Durability durability) {
+  return durability == Durability::kFull ? "PRAGMA synchronous = FULL"
+                                         : "PRAGMA synchronous = NORMAL";
+}
+
 Result<void> Configure(Db& db, const SqliteEngineConfig& config) {
   if (sqlite3_db_readonly(db.get(), "main") == 1) return Error{"the file is read-only"};
   Result<void> done = db.Exec(kBusyTimeout);
@@ -50,8 +56,7 @@ Result<void> Configure(Db& db, const SqliteEngineConfig& config) {
     if (!mode.ok()) return mode.error();
     if (*mode != "wal") return Error{"cannot switch to WAL mode (journal_mode is " + *mode + ")"};
   }
-  done = db.Exec(config.durability == Durability::kFull ? "PRAGMA synchronous = FULL"
-                                                        : "PRAGMA synchronous = NORMAL");
+  done = db.Exec(SynchronousPragma(config.durability));
   if (!done.ok()) return done;
   const std::string tuning =
       "PRAGMA cache_size = " + std::to_string(-1024 * std::int64_t{config.writer_cache_mb}) +
@@ -141,8 +146,7 @@ Result<std::unique_ptr<Db>> OpenCheckpointer(const SqliteEngineConfig& config) {
   if (!db.ok()) return db.error();
   Result<void> configured = (*db)->Exec(kBusyTimeout);
   if (configured.ok()) {
-    configured = (*db)->Exec(config.durability == Durability::kFull ? "PRAGMA synchronous = FULL"
-                                                                     : "PRAGMA synchronous = NORMAL");
+    configured = (*db)->Exec(SynchronousPragma(config.durability));
   }
   if (!configured.ok()) return configured.error();
   return db;
@@ -166,15 +170,15 @@ Result<std::unique_ptr<SqliteEngine>> SqliteEngine::Open(const Clock& clock,
   auto shared = std::make_unique<sqlite::SharedState>(clock, std::move(config));
   std::unique_ptr<sqlite::Checkpointer> checkpointer;
   if (*checkpoints) {
-    checkpointer = std::make_unique<sqlite::Checkpointer>(
-        std::move(checkpoints).value(), shared->config().wal_checkpoint_pages,
-        shared->counters.checkpoints);
+    checkpointer = std::make_unique<sqlite::Checkpointer>(std::move(checkpoints).value(),
+                                                          shared->config().wal_checkpoint_pages,
+                                                          shared->counters.checkpoints);
     checkpointer->Attach(*opened.db);
   }
   auto ops = std::make_unique<sqlite::WriteOps>(*shared, *opened.rows, opened.totals, opened.state);
-  auto writer = std::make_unique<sqlite::Writer>(*shared, std::move(opened.db),
-                                                 std::move(opened.rows), std::move(ops),
-                                                 std::move(checkpointer));
+  auto writer =
+      std::make_unique<sqlite::Writer>(*shared, std::move(opened.db), std::move(opened.rows),
+                                       std::move(ops), std::move(checkpointer));
   auto pool = std::make_unique<sqlite::ReaderPool>(std::move(readers).value());
   return std::unique_ptr<SqliteEngine>(new SqliteEngine(
       clock, std::move(opened.lock), std::move(shared), std::move(writer), std::move(pool)));

@@ -269,9 +269,11 @@ TEST(SqliteWalTest, TheCheckpointerFoldsTheWalIntoTheFile) {
 // checkpoint then writes each hot page once for many of its writes.
 TEST(SqliteWalTest, TheWalGrowsToTheConfiguredCheckpointPages) {
   sqlite::testing::TempDir dir;
-  const std::uintmax_t small = WalSizeAfterWrites(dir.File("small.db"), 1000);
+  // The checkpointer's thread may fall behind; the writer then folds the WAL itself at four
+  // times the pages: 1,000 pages of 4 KiB at most for 250.
+  const std::uintmax_t small = WalSizeAfterWrites(dir.File("small.db"), 250);
   const std::uintmax_t large = WalSizeAfterWrites(dir.File("large.db"), 30000);
-  EXPECT_LT(small, 6u << 20) << small;  // reused after each checkpoint of ~4 MB
+  EXPECT_LT(small, 6u << 20) << small;  // reused after each checkpoint
   EXPECT_GT(large, 10u << 20) << large;
 }
 

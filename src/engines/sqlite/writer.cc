@@ -101,6 +101,7 @@ void Writer::Loop() {
     const bool purge = interval.count() > 0 && now >= next_purge_;
     if (purge) next_purge_ = now + interval;
     if (!batch.empty() || purge || FoldDue(now)) RunBatch(batch, purge);
+    if (checkpointer_) checkpointer_->Restart(*db_);
   }
   // Fold in everything the readers recorded, so that access times and fetched bits survive a
   // restart. The readers are gone by now, so the overlay only shrinks.
