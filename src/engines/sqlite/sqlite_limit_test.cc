@@ -179,17 +179,22 @@ std::int64_t RowsInFile(const std::string& path) {
   return rows;
 }
 
+// Waits (30 s at most) for the file to hold `rows` rows, and returns how many it holds: the
+// background purge runs on its own, so a test waits for the condition, not for a time.
+std::int64_t AwaitRowsInFile(const std::string& path, std::int64_t rows) {
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (RowsInFile(path) != rows && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return RowsInFile(path);
+}
+
 TEST_F(SqliteLimitTest, BackgroundPurgeDeletesExpiredRowsInBatches) {
   auto engine = Open(true, std::chrono::milliseconds(5));
   for (int i = 0; i < 60; ++i) ASSERT_EQ(Set(*engine, i, i < 40 ? 5 : 0), StoreStatus::kStored);
   clock_.Advance(5);
-  // Wait for the condition, not for a time: the purge runs every 5 ms on its own.
   const std::string path = dir_.File("items.db");
-  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (RowsInFile(path) != 20 && std::chrono::steady_clock::now() < give_up) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  EXPECT_EQ(RowsInFile(path), 20);
+  EXPECT_EQ(AwaitRowsInFile(path, 20), 20);
   for (int i = 40; i < 60; ++i) EXPECT_TRUE(Has(*engine, i)) << i;
 }
 
@@ -201,11 +206,7 @@ TEST_F(SqliteLimitTest, BackgroundPurgeScansTheTableForFlushedRows) {
   engine->FlushAll(0);
   for (int i = 2000; i < 2010; ++i) ASSERT_EQ(Set(*engine, i, 0, 10), StoreStatus::kStored);
   const std::string path = dir_.File("items.db");
-  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (RowsInFile(path) != 10 && std::chrono::steady_clock::now() < give_up) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  EXPECT_EQ(RowsInFile(path), 10);
+  EXPECT_EQ(AwaitRowsInFile(path, 10), 10);
   for (int i = 2000; i < 2010; ++i) EXPECT_TRUE(Has(*engine, i)) << i;
 }
 
@@ -219,11 +220,7 @@ TEST_F(SqliteLimitTest, FlushedRowsOfAnEarlierRunArePurgedAfterAReopen) {
   const std::string path = dir_.File("items.db");
   ASSERT_EQ(RowsInFile(path), 600);
   auto engine = Open(true, std::chrono::milliseconds(5), std::size_t{1} << 30);
-  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (RowsInFile(path) != 0 && std::chrono::steady_clock::now() < give_up) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  EXPECT_EQ(RowsInFile(path), 0);
+  EXPECT_EQ(AwaitRowsInFile(path, 0), 0);
   EXPECT_FALSE(Has(*engine, 0));
 }
 

@@ -209,6 +209,17 @@ TEST_F(SqliteOpenTest, RefusesAReadOnlyFile) {
 namespace mnemo {
 namespace {
 
+// Stores `count` items of 3000 bytes.
+void StoreItems(Engine& engine, int count) {
+  const std::string value(3000, 'v');
+  for (int i = 0; i < count; ++i) {
+    const std::string key = "key" + std::to_string(i);  // HashedKey only views it
+    StoreRequest request{HashedKey(key)};
+    request.value = value;
+    ASSERT_EQ(engine.Store(request).status, StoreStatus::kStored);
+  }
+}
+
 // The size of the WAL after writing about 12 MB of items with `checkpoint_pages`.
 std::uintmax_t WalSizeAfterWrites(const std::string& path, int checkpoint_pages) {
   testing::ManualClock clock;
@@ -218,13 +229,7 @@ std::uintmax_t WalSizeAfterWrites(const std::string& path, int checkpoint_pages)
   auto engine = SqliteEngine::Open(clock, config);
   EXPECT_TRUE(engine.ok());
   if (!engine.ok()) return 0;
-  const std::string value(3000, 'v');
-  for (int i = 0; i < 4000; ++i) {
-    const std::string key = "key" + std::to_string(i);  // HashedKey only views it
-    StoreRequest request{HashedKey(key)};
-    request.value = value;
-    EXPECT_EQ((*engine)->Store(request).status, StoreStatus::kStored);
-  }
+  StoreItems(**engine, 4000);
   std::error_code error;
   return std::filesystem::file_size(path + "-wal", error);
 }
@@ -248,13 +253,7 @@ TEST(SqliteWalTest, TheCheckpointerFoldsTheWalIntoTheFile) {
     return value.empty() ? -1 : std::stoi(value);
   };
   EXPECT_EQ(checkpoints(), 0);
-  const std::string value(3000, 'v');
-  for (int i = 0; i < 1000; ++i) {
-    const std::string key = "key" + std::to_string(i);  // HashedKey only views it
-    StoreRequest request{HashedKey(key)};
-    request.value = value;
-    ASSERT_EQ((*engine)->Store(request).status, StoreStatus::kStored);
-  }
+  StoreItems(**engine, 1000);
   const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (checkpoints() < 1 && std::chrono::steady_clock::now() < give_up) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
