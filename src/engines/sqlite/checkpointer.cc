@@ -20,14 +20,34 @@ void Checkpointer::Attach(Db& writer) {
   sqlite3_wal_hook(writer.get(), &Checkpointer::OnWal, this);
 }
 
+namespace {
+
+// A RESTART checkpoint through the writer connection that does not wait for readers on an
+// older snapshot (a long ForEach, say): the writer would wait with it. If one is there, the
+// WAL goes on growing and the next commit past the threshold starts another pass.
+void RestartWal(sqlite3* writer, const char* name) {
+  sqlite3_stmt* query = nullptr;
+  int timeout = -1;
+  if (sqlite3_prepare_v2(writer, "PRAGMA busy_timeout", -1, &query, nullptr) == SQLITE_OK &&
+      sqlite3_step(query) == SQLITE_ROW) {
+    timeout = sqlite3_column_int(query, 0);
+  }
+  sqlite3_finalize(query);
+  if (timeout < 0) return;
+  sqlite3_busy_timeout(writer, 0);
+  (void)sqlite3_wal_checkpoint_v2(writer, name, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
+  sqlite3_busy_timeout(writer, timeout);
+}
+
+}  // namespace
+
 void Checkpointer::Restart(Db& writer) {
   {
     std::lock_guard lock(mu_);
     if (!restart_due_) return;
     restart_due_ = false;
   }
-  (void)sqlite3_wal_checkpoint_v2(writer.get(), nullptr, SQLITE_CHECKPOINT_RESTART, nullptr,
-                                  nullptr);
+  RestartWal(writer.get(), nullptr);
 }
 
 int Checkpointer::OnWal(void* self, sqlite3* db, const char* name, int frames) {
@@ -38,7 +58,7 @@ int Checkpointer::OnWal(void* self, sqlite3* db, const char* name, int frames) {
     // that it starts over.
     std::unique_lock lock(checkpointer.mu_);
     checkpointer.cv_.wait(lock, [&] { return !checkpointer.running_; });
-    (void)sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
+    RestartWal(db, name);
     return SQLITE_OK;
   }
   {

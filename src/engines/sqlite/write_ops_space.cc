@@ -140,6 +140,7 @@ Result<std::size_t> WriteOps::PurgeFlushed(int rows) {
     if (candidate.seq > flush_.flushed_seq) continue;
     Result<bool> erased = rows_.Erase(candidate.key, candidate.seq);
     if (!erased.ok()) return erased.error();
+    if (!*erased) continue;
     removed.push_back(candidate.size);
     removed.back().key = candidate.key;
   }
