@@ -17,6 +17,7 @@ Checkpointer::~Checkpointer() {
 }
 
 void Checkpointer::Attach(Db& writer) {
+  writer_ = &writer;
   sqlite3_wal_hook(writer.get(), &Checkpointer::OnWal, this);
 }
 
@@ -25,32 +26,27 @@ namespace {
 // A RESTART checkpoint through the writer connection that does not wait for readers on an
 // older snapshot (a long ForEach, say): the writer would wait with it. If one is there, the
 // WAL goes on growing and the next commit past the threshold starts another pass.
-void RestartWal(sqlite3* writer, const char* name) {
-  sqlite3_stmt* query = nullptr;
-  int timeout = -1;
-  if (sqlite3_prepare_v2(writer, "PRAGMA busy_timeout", -1, &query, nullptr) == SQLITE_OK &&
-      sqlite3_step(query) == SQLITE_ROW) {
-    timeout = sqlite3_column_int(query, 0);
-  }
-  sqlite3_finalize(query);
-  if (timeout < 0) return;
-  sqlite3_busy_timeout(writer, 0);
-  (void)sqlite3_wal_checkpoint_v2(writer, name, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
-  sqlite3_busy_timeout(writer, timeout);
+void RestartWal(Db& writer) {
+  Result<std::int64_t> timeout = writer.QueryInt("PRAGMA busy_timeout");
+  if (!timeout.ok()) return;
+  sqlite3_busy_timeout(writer.get(), 0);
+  (void)sqlite3_wal_checkpoint_v2(writer.get(), nullptr, SQLITE_CHECKPOINT_RESTART, nullptr,
+                                  nullptr);
+  sqlite3_busy_timeout(writer.get(), static_cast<int>(*timeout));
 }
 
 }  // namespace
 
-void Checkpointer::Restart(Db& writer) {
+void Checkpointer::Restart() {
   {
     std::lock_guard lock(mu_);
     if (!restart_due_) return;
     restart_due_ = false;
   }
-  RestartWal(writer.get(), nullptr);
+  RestartWal(*writer_);
 }
 
-int Checkpointer::OnWal(void* self, sqlite3* db, const char* name, int frames) {
+int Checkpointer::OnWal(void* self, sqlite3* /*db*/, const char* /*name*/, int frames) {
   auto& checkpointer = *static_cast<Checkpointer*>(self);
   if (frames < checkpointer.pages_) return SQLITE_OK;
   if (frames >= 4 * checkpointer.pages_) {
@@ -58,7 +54,7 @@ int Checkpointer::OnWal(void* self, sqlite3* db, const char* name, int frames) {
     // that it starts over.
     std::unique_lock lock(checkpointer.mu_);
     checkpointer.cv_.wait(lock, [&] { return !checkpointer.running_; });
-    RestartWal(db, name);
+    RestartWal(*checkpointer.writer_);
     return SQLITE_OK;
   }
   {

@@ -37,12 +37,13 @@ class Checkpointer {
   Checkpointer(const Checkpointer&) = delete;
   Checkpointer& operator=(const Checkpointer&) = delete;
 
-  // Takes over checkpoints from the writer connection: SQLite's automatic checkpoint (itself a
-  // WAL hook) gives way to this one's. Call before the writer's first commit.
+  // Takes over checkpoints from the writer connection, which must outlive it: SQLite's
+  // automatic checkpoint (itself a WAL hook) gives way to this one's. Call before the writer's
+  // first commit.
   void Attach(Db& writer);
   // For the writer between batches: after a checkpoint of the thread's, checkpoints what was
   // committed meanwhile (briefly holding back other writes) so that the WAL starts over.
-  void Restart(Db& writer);
+  void Restart();
 
  private:
   void Loop();
@@ -50,6 +51,7 @@ class Checkpointer {
   static int OnWal(void* self, sqlite3* db, const char* name, int frames);
 
   std::unique_ptr<Db> db_;
+  Db* writer_ = nullptr;  // set by Attach; used on the writer thread only
   const int pages_;
   std::atomic<std::uint64_t>& done_;
 

@@ -58,10 +58,10 @@ Result<void> Configure(Db& db, const SqliteEngineConfig& config) {
   }
   done = db.Exec(SynchronousPragma(config.durability));
   if (!done.ok()) return done;
-  const std::string tuning =
-      "PRAGMA cache_size = " + std::to_string(-1024 * std::int64_t{config.writer_cache_mb}) +
-      "; PRAGMA wal_autocheckpoint = " + std::to_string(config.wal_checkpoint_pages);
-  done = db.Exec(tuning.c_str());
+  // No wal_autocheckpoint: the Checkpointer's WAL hook replaces SQLite's automatic checkpoint.
+  const std::string cache =
+      "PRAGMA cache_size = " + std::to_string(-1024 * std::int64_t{config.writer_cache_mb});
+  done = db.Exec(cache.c_str());
   if (!done.ok()) return done;
   done = LimitFileSize(db, config.max_file_bytes);
   if (!done.ok()) return done;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "engines/sqlite/sqlite_engine.h"
+#include "engines/sqlite/statement.h"
 #include "engines/sqlite/testing/temp_sqlite.h"
 #include "manual_clock.h"
 #include "mnemo/item_rules.h"
@@ -111,18 +112,12 @@ TEST_F(SqlitePersistenceTest, CasKeepsGrowingAcrossReopens) {
 // meta.last_cas and meta.last_seq are bounds written ahead, not rewritten by every commit; a
 // reopened engine hands out CAS values above the bound.
 TEST_F(SqlitePersistenceTest, CasAndSeqBoundsAreWrittenAhead) {
-  auto meta = [&](const char* name) {
-    sqlite3* db = nullptr;
-    std::int64_t value = -1;
-    if (sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
-      sqlite3_stmt* stmt = nullptr;
-      sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE name = ?", -1, &stmt, nullptr);
-      sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
-      if (sqlite3_step(stmt) == SQLITE_ROW) value = sqlite3_column_int64(stmt, 0);
-      sqlite3_finalize(stmt);
-    }
-    sqlite3_close(db);
-    return value;
+  auto meta = [&](const std::string& name) -> std::int64_t {
+    Result<std::unique_ptr<sqlite::Db>> db = sqlite::Db::Open(path_, SQLITE_OPEN_READONLY);
+    if (!db.ok()) return -1;
+    Result<std::int64_t> value =
+        (*db)->QueryInt(("SELECT value FROM meta WHERE name = '" + name + "'").c_str());
+    return value.ok() ? *value : -1;
   };
   std::uint64_t first = 0;
   std::int64_t bound = 0;

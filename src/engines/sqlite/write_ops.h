@@ -58,13 +58,10 @@ class WriteOps {
   // Folds up to `limit` accesses recorded by readers into the table; returns the entries to
   // forget once the transaction has committed.
   Result<std::vector<AccessOverlay::Entry>> AbsorbAccesses(std::size_t limit);
-  struct Purged {
-    std::size_t rows = 0;  // deleted
-    bool more = false;     // dead rows may remain
-  };
   // One bounded step of purging dead rows: up to `limit` expired rows (by their index) and the
   // flushed rows among the next kFlushScanRows rows of the flush scan, if one is under way.
-  Result<Purged> PurgeDead(int limit);
+  // Returns whether dead rows may remain.
+  Result<bool> PurgeDead(int limit);
   // Writes the meta rows whose values changed in this transaction.
   Result<void> SaveState();
 
@@ -82,8 +79,7 @@ class WriteOps {
  private:
   // A position in the table's key order, where a scan resumes; wraps to the first key.
   struct Hand {
-    std::string after;
-    bool first = true;
+    std::string after;  // the last key seen; empty (no key is): from the first key
   };
   struct FlushScan : Hand {
     bool pending = false;  // rows flushed by flush_all may remain
@@ -116,10 +112,10 @@ class WriteOps {
   // Starts a scan of the whole table for rows flushed by flush_all: no index finds them.
   void RestartFlushScan() {
     flush_scan_.pending = true;
-    flush_scan_.first = true;
+    flush_scan_.after.clear();
   }
-  // Deletes the flushed rows among the next rows of the flush scan; returns how many.
-  Result<std::size_t> PurgeFlushed(int rows);
+  // Deletes the flushed rows among the next rows of the flush scan.
+  Result<void> PurgeFlushed(int rows);
   void Forget(const Removed& removed);
 
   Result<GetOutcome> Vivify(const GetRequest& request, std::int64_t now);

@@ -46,9 +46,9 @@ Result<bool> WriteOps::EnsureRoom(std::string_view key, std::uint64_t bytes,
   auto fits = [&] { return totals_.bytes + needed <= limit; };
   // Expired and flushed rows go first: freeing them loses nothing.
   while (!fits()) {
-    Result<Purged> purged = PurgeDead(kRoomBatch);
-    if (!purged.ok()) return purged.error();
-    if (!purged->more) break;
+    Result<bool> more = PurgeDead(kRoomBatch);
+    if (!more.ok()) return more.error();
+    if (!*more) break;
   }
   if (fits()) return true;
   if (!shared_.config().evict) return false;
@@ -56,15 +56,10 @@ Result<bool> WriteOps::EnsureRoom(std::string_view key, std::uint64_t bytes,
 }
 
 Result<std::vector<Candidate>> WriteOps::Advance(Hand& hand, int limit, bool* wrapped) {
-  Result<std::vector<Candidate>> rows = rows_.Window(hand.after, hand.first, limit);
+  Result<std::vector<Candidate>> rows = rows_.Window(hand.after, hand.after.empty(), limit);
   if (!rows.ok()) return rows;
   *wrapped = rows->size() < static_cast<std::size_t>(limit);
-  if (*wrapped) {
-    hand = Hand{};
-  } else {
-    hand.first = false;
-    hand.after = rows->back().key;
-  }
+  hand.after = *wrapped ? std::string() : rows->back().key;
   return rows;
 }
 
@@ -96,7 +91,7 @@ Result<bool> WriteOps::EvictOldest(std::string_view key, std::uint64_t needed) {
   const std::uint64_t limit = shared_.config().size_limit_bytes;
   std::uint64_t seen_in_vain = 0;  // rows looked at since the last eviction
   while (totals_.bytes + needed > limit) {
-    const bool from_first = evict_hand_.first;
+    const bool from_first = evict_hand_.after.empty();
     bool wrapped = false;
     Result<std::vector<Candidate>> window = Advance(evict_hand_, kEvictWindow, &wrapped);
     if (!window.ok()) return window.error();
@@ -130,8 +125,8 @@ Result<bool> WriteOps::EvictOldest(std::string_view key, std::uint64_t needed) {
   return true;
 }
 
-Result<std::size_t> WriteOps::PurgeFlushed(int rows) {
-  if (!flush_scan_.pending) return 0;
+Result<void> WriteOps::PurgeFlushed(int rows) {
+  if (!flush_scan_.pending) return {};
   bool wrapped = false;
   Result<std::vector<Candidate>> window = Advance(flush_scan_, rows, &wrapped);
   if (!window.ok()) return window.error();
@@ -147,18 +142,19 @@ Result<std::size_t> WriteOps::PurgeFlushed(int rows) {
   // The lap is done: every row stored before the flush has been seen. A later flush_all
   // starts a new one.
   if (wrapped) flush_scan_.pending = false;
-  return CountRemoved(removed);
+  CountRemoved(removed);
+  return {};
 }
 
-Result<WriteOps::Purged> WriteOps::PurgeDead(int limit) {
+Result<bool> WriteOps::PurgeDead(int limit) {
   const std::int64_t now = shared_.Now();
   SettlePendingFlush(now);
-  Result<std::size_t> flushed = PurgeFlushed(kFlushScanRows);
+  Result<void> flushed = PurgeFlushed(kFlushScanRows);
   if (!flushed.ok()) return flushed.error();
   Result<std::vector<Removed>> expired = rows_.PurgeExpired(now, limit);
   if (!expired.ok()) return expired.error();
   const std::size_t gone = CountRemoved(*expired);
-  return Purged{*flushed + gone, flush_scan_.pending || gone == static_cast<std::size_t>(limit)};
+  return flush_scan_.pending || gone == static_cast<std::size_t>(limit);
 }
 
 std::size_t WriteOps::CountRemoved(const std::vector<Removed>& removed) {
@@ -173,9 +169,9 @@ std::size_t WriteOps::CountRemoved(const std::vector<Removed>& removed) {
 
 Result<TableStats> WriteOps::Sweep(bool oldest_access) {
   for (;;) {
-    Result<Purged> purged = PurgeDead(kSweepBatch);
-    if (!purged.ok()) return purged.error();
-    if (!purged->more) break;
+    Result<bool> more = PurgeDead(kSweepBatch);
+    if (!more.ok()) return more.error();
+    if (!*more) break;
   }
   TableStats stats;
   stats.totals = totals_;

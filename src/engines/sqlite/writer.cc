@@ -101,7 +101,7 @@ void Writer::Loop() {
     const bool purge = interval.count() > 0 && now >= next_purge_;
     if (purge) next_purge_ = now + interval;
     if (!batch.empty() || purge || FoldDue(now)) RunBatch(batch, purge);
-    if (checkpointer_) checkpointer_->Restart(*db_);
+    if (checkpointer_) checkpointer_->Restart();
   }
   // Fold in everything the readers recorded, so that access times and fetched bits survive a
   // restart. The readers are gone by now, so the overlay only shrinks.
@@ -210,10 +210,10 @@ std::vector<AccessOverlay::Entry> Writer::Maintain(bool purge) {
     fold_left_ -= std::min(fold_left_, absorbed.size());
   }
   if (purge) {
-    Result<WriteOps::Purged> purged = ops_->PurgeDead(kPurgeBatch);
-    if (!purged.ok()) {
+    Result<bool> more = ops_->PurgeDead(kPurgeBatch);
+    if (!more.ok()) {
       Add(shared_.counters.errors);
-    } else if (purged->more) {
+    } else if (*more) {
       next_purge_ = Clock::now();  // more to purge: next round, after the queued requests
     }
   }
