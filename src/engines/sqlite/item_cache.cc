@@ -41,10 +41,18 @@ void ItemCache::Put(std::string_view key, Row row) {
 
 void ItemCache::InsertLocked(Shard& shard, std::string_view key, Row row, std::size_t cost) {
   auto found = shard.index.find(key);
-  if (found != shard.index.end()) EraseLocked(shard, found->second);
-  shard.lru.push_front(Entry{std::string(key), std::move(row), cost});
-  shard.index.emplace(shard.lru.front().key, shard.lru.begin());
-  shard.bytes += cost;
+  if (found != shard.index.end()) {
+    // In place: a rewritten key keeps its node, so the index needs no second lookup.
+    Entry& entry = *found->second;
+    shard.bytes = shard.bytes - entry.cost + cost;
+    entry.row = std::move(row);
+    entry.cost = cost;
+    shard.lru.splice(shard.lru.begin(), shard.lru, found->second);
+  } else {
+    shard.lru.push_front(Entry{std::string(key), std::move(row), cost});
+    shard.index.emplace(shard.lru.front().key, shard.lru.begin());
+    shard.bytes += cost;
+  }
   while (shard.bytes > shard_capacity_) EraseLocked(shard, std::prev(shard.lru.end()));
 }
 
@@ -55,6 +63,15 @@ std::optional<Row> ItemCache::Find(std::string_view key) {
   auto found = shard.index.find(key);
   if (found == shard.index.end()) return std::nullopt;
   shard.lru.splice(shard.lru.begin(), shard.lru, found->second);
+  return found->second->row;
+}
+
+std::optional<Row> ItemCache::Peek(std::string_view key) {
+  if (!enabled()) return std::nullopt;
+  Shard& shard = ShardFor(key);
+  std::lock_guard lock(shard.mu);
+  auto found = shard.index.find(key);
+  if (found == shard.index.end()) return std::nullopt;
   return found->second->row;
 }
 

@@ -1,9 +1,11 @@
 // ItemCache: hot rows in memory in front of SQLite (--cache-mb), so that a get of a hot item
 // needs no SQLite read (nor a reader connection): it is served on the calling thread. The
-// table stays the truth (write-through): readers fill the cache with rows they read, and the
-// writer invalidates a key whenever it changes or deletes its row, both when the change runs
-// and again after its transaction commits -- and then caches the row it wrote, so that what
-// was just stored is read from memory.
+// table stays the truth (write-through): readers fill the cache with rows they read, and after
+// each commit the writer caches the row it wrote for every key the transaction changed (or
+// drops the key), so that what was just stored is read from memory. With durability off, whose
+// writes are acknowledged before the commit, it also drops a key as soon as the change runs.
+// So between the writer's transactions a cached row is the committed row, and the writer
+// itself reads rows from the cache.
 //
 // A fill carries a ticket taken before the row was read from SQLite; if the key's shard was
 // invalidated since, the row read may predate the change and the fill is dropped. So a cached
@@ -45,6 +47,9 @@ class ItemCache {
   void Put(std::string_view key, Row row);
   // A copy of the cached row, or nullopt.
   std::optional<Row> Find(std::string_view key);
+  // As Find, without counting as a use of the row: for the writer, which looks up the row a
+  // write replaces.
+  std::optional<Row> Peek(std::string_view key);
   // Drops key's row and voids every ticket of its shard taken so far.
   void Invalidate(std::string_view key);
   // The writer has folded an access of key's row version `seq` into the table: folds it into

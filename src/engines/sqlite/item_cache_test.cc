@@ -81,6 +81,33 @@ TEST(ItemCacheTest, StaysWithinItsBytesAndDropsTheLeastRecentlyUsed) {
   EXPECT_FALSE(cache.Find("k0"));   // the oldest went
 }
 
+TEST(ItemCacheTest, APutOverACachedRowReplacesItAndItsSize) {
+  ItemCache cache(1 << 20);
+  cache.Put("k", RowOf(std::string(100, 'a'), 1));
+  const std::size_t small = cache.bytes();
+  cache.Put("k", RowOf(std::string(300, 'b'), 2));
+  EXPECT_EQ(cache.items(), 1u);
+  EXPECT_EQ(cache.bytes(), small + 200);
+  EXPECT_EQ(cache.Find("k")->seq, 2);
+  cache.Put("k", RowOf("c", 3));
+  EXPECT_EQ(cache.bytes(), small - 99);
+}
+
+// The writer's lookups must not keep rows in the cache that no reader wants.
+TEST(ItemCacheTest, APeekIsNotAUse) {
+  constexpr std::size_t kCapacity = 64 * 1024;
+  ItemCache cache(kCapacity);
+  cache.Put("peeked", RowOf(std::string(500, 'x')));
+  cache.Put("found", RowOf(std::string(500, 'x')));
+  for (int i = 0; i < 1000; ++i) {
+    (void)cache.Peek("peeked");
+    (void)cache.Find("found");
+    cache.Put("k" + std::to_string(i), RowOf(std::string(500, 'x')));
+  }
+  EXPECT_FALSE(cache.Peek("peeked"));
+  EXPECT_TRUE(cache.Peek("found"));
+}
+
 TEST(ItemCacheTest, AnItemLargerThanAShardIsNotCached) {
   ItemCache cache(16 * 1024);
   cache.Fill("big", RowOf(std::string(8 * 1024, 'x')), cache.Ticket("big"));

@@ -117,5 +117,34 @@ TEST_F(SqliteCacheTest, ReadersAlwaysSeeTheLastAcknowledgedWrite) {
   EXPECT_GT(Stat(*engine, "sqlite_cache_hits"), 0u);
 }
 
+// Writes that share a transaction see each other: the writer reads a key the transaction
+// changed from the table, never the committed row the cache holds.
+TEST_F(SqliteCacheTest, ConcurrentChangesOfACachedKeyAreAllKept) {
+  auto engine = Open();
+  ASSERT_EQ(Set(*engine, "list", ""), StoreStatus::kStored);
+  ASSERT_EQ(Set(*engine, "counter", "0"), StoreStatus::kStored);
+  ASSERT_EQ(Get(*engine, "list"), "");  // both cached
+  ASSERT_EQ(Get(*engine, "counter"), "0");
+  constexpr int kThreads = 16, kEach = 50;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < kEach; ++i) {
+        StoreRequest append{HashedKey("list")};
+        append.mode = StoreMode::kAppend;
+        append.value = "x";
+        EXPECT_EQ(engine->Store(append).status, StoreStatus::kStored);
+        ArithRequest incr{HashedKey("counter")};
+        incr.delta = 1;
+        EXPECT_EQ(engine->Arithmetic(incr).status, ArithStatus::kOk);
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(Get(*engine, "list"), std::string(kThreads * kEach, 'x'));
+  EXPECT_EQ(Get(*engine, "counter"), std::to_string(kThreads * kEach));
+  EXPECT_LT(Stat(*engine, "sqlite_commits"), std::uint64_t{2 * kThreads * kEach});
+}
+
 }  // namespace
 }  // namespace mnemo

@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <unordered_set>
 #include <utility>
 
 #include "mnemo/item_rules.h"
@@ -41,7 +40,7 @@ WriteOps::WriteOps(SharedState& shared, RowStore& rows, Totals totals, const Sto
 Result<std::optional<Row>> WriteOps::FindLive(std::string_view key, std::int64_t now,
                                               GetStatus* miss) {
   if (miss != nullptr) *miss = GetStatus::kMiss;
-  Result<std::optional<Row>> found = rows_.Find(key);
+  Result<std::optional<Row>> found = LookUp(key);
   if (!found.ok() || !*found) return found;
   Row& row = **found;
   shared_.overlay.Merge(key, row);
@@ -57,33 +56,46 @@ Result<std::optional<Row>> WriteOps::FindLive(std::string_view key, std::int64_t
   return std::optional<Row>();
 }
 
+Result<std::optional<Row>> WriteOps::LookUp(std::string_view key) {
+  // Between transactions the cache holds, for each key, the committed row or nothing (see
+  // item_cache.h); a key this transaction changed is read back from the table.
+  if (shared_.cache.enabled() && !changed_keys_.contains(std::hash<std::string_view>{}(key))) {
+    std::optional<Row> cached = shared_.cache.Peek(key);
+    if (cached) return cached;
+  }
+  return rows_.Find(key);
+}
+
 void WriteOps::Changed(std::string_view key) {
   if (!shared_.cache.enabled()) return;
-  shared_.cache.Invalidate(key);
+  // Acknowledged before its commit, a write must not leave its old row readable meanwhile.
+  // Otherwise the old row is what the table shows until the commit, so it may stay cached.
+  if (shared_.config().durability == Durability::kOff) shared_.cache.Invalidate(key);
+  changed_keys_.insert(std::hash<std::string_view>{}(key));
   changed_.push_back(Change{std::string(key), std::nullopt});
 }
 
 void WriteOps::Wrote(std::string_view key, const Row& row) {
   if (!shared_.cache.enabled()) return;
-  changed_.push_back(Change{std::string(key), row});
+  // Callers record Changed(key) just before: one entry, so one cache operation, per write.
+  if (!changed_.empty() && changed_.back().key == key) {
+    changed_.back().row = row;
+  } else {
+    changed_.push_back(Change{std::string(key), row});
+  }
 }
 
 void WriteOps::InvalidateChanged(bool committed) {
-  if (!committed) {
-    for (const Change& change : changed_) shared_.cache.Invalidate(change.key);
-  } else {
-    // Each key's last change decides: its row is cached (Put invalidates too), or none.
-    std::unordered_set<std::string_view> seen;
-    for (auto it = changed_.rbegin(); it != changed_.rend(); ++it) {
-      if (!seen.insert(it->key).second) continue;
-      if (it->row) {
-        shared_.cache.Put(it->key, std::move(*it->row));
-      } else {
-        shared_.cache.Invalidate(it->key);
-      }
+  // In order, so that each key ends as its last change left it: its row cached, or none.
+  for (Change& change : changed_) {
+    if (committed && change.row) {
+      shared_.cache.Put(change.key, std::move(*change.row));
+    } else {
+      shared_.cache.Invalidate(change.key);
     }
   }
   changed_.clear();
+  changed_keys_.clear();
 }
 
 Result<void> WriteOps::UpdateRow(std::string_view key, const Row& row) {

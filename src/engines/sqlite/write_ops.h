@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "engines/sqlite/access_overlay.h"
@@ -88,6 +89,8 @@ class WriteOps {
   // The live row under key with recorded accesses merged in, or nullopt. A dead row found on
   // the way is deleted; `miss`, when given, says why nothing was found.
   Result<std::optional<Row>> FindLive(std::string_view key, std::int64_t now, GetStatus* miss);
+  // The row under key, dead or alive: from the cache when it may serve, else from the table.
+  Result<std::optional<Row>> LookUp(std::string_view key);
   Result<void> EraseRow(std::string_view key, const Row& row);
   // Rewrites the metadata of key's row.
   Result<void> UpdateRow(std::string_view key, const Row& row);
@@ -150,6 +153,9 @@ class WriteOps {
     std::optional<Row> row;  // what the key holds after the change; nullopt: no row
   };
   std::vector<Change> changed_;  // this transaction's changes in order, with a cache only
+  // Hashes of changed_'s keys: LookUp reads these keys from the table (a collision only
+  // costs a table read).
+  std::unordered_set<std::size_t> changed_keys_;
   FlushScan flush_scan_;
   Hand evict_hand_;
   // The least recently used rows the eviction hand has seen, oldest first (kEvictPool at most).
