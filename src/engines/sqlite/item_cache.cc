@@ -47,13 +47,23 @@ void ItemCache::InsertLocked(Shard& shard, std::string_view key, Row row, std::s
     shard.bytes = shard.bytes - entry.cost + cost;
     entry.row = std::move(row);
     entry.cost = cost;
+    entry.referenced = false;
     shard.lru.splice(shard.lru.begin(), shard.lru, found->second);
   } else {
     shard.lru.push_front(Entry{std::string(key), std::move(row), cost});
     shard.index.emplace(shard.lru.front().key, shard.lru.begin());
     shard.bytes += cost;
   }
-  while (shard.bytes > shard_capacity_) EraseLocked(shard, std::prev(shard.lru.end()));
+  // Second chance: a row read since it last came to the front goes round once more.
+  while (shard.bytes > shard_capacity_) {
+    auto last = std::prev(shard.lru.end());
+    if (last->referenced) {
+      last->referenced = false;
+      shard.lru.splice(shard.lru.begin(), shard.lru, last);
+    } else {
+      EraseLocked(shard, last);
+    }
+  }
 }
 
 std::optional<Row> ItemCache::Find(std::string_view key) {
@@ -62,7 +72,7 @@ std::optional<Row> ItemCache::Find(std::string_view key) {
   std::lock_guard lock(shard.mu);
   auto found = shard.index.find(key);
   if (found == shard.index.end()) return std::nullopt;
-  shard.lru.splice(shard.lru.begin(), shard.lru, found->second);
+  found->second->referenced = true;  // cheaper than moving the node to the front
   return found->second->row;
 }
 
