@@ -17,8 +17,10 @@ namespace {
 
 class SqliteCacheTest : public ::testing::Test {
  protected:
-  std::unique_ptr<SqliteEngine> Open(std::size_t limit = 64 << 20, std::size_t max_file = 0) {
+  std::unique_ptr<SqliteEngine> Open(std::size_t limit = 64 << 20, std::size_t max_file = 0,
+                                     Durability durability = Durability::kNormal) {
     SqliteEngineConfig config = sqlite::testing::ConformanceConfig(dir_.File("items.db"));
+    config.durability = durability;
     config.cache_mb = 1;
     config.size_limit_bytes = limit;
     config.max_file_bytes = max_file;
@@ -44,6 +46,8 @@ class SqliteCacheTest : public ::testing::Test {
     });
     return std::stoull(stats.at(name));
   }
+
+  void ConcurrentChangesOfACachedKey(Durability durability);
 
   testing::ManualClock clock_;
   sqlite::testing::TempDir dir_;
@@ -120,7 +124,14 @@ TEST_F(SqliteCacheTest, ReadersAlwaysSeeTheLastAcknowledgedWrite) {
 // Writes that share a transaction see each other: the writer reads a key the transaction
 // changed from the table, never the committed row the cache holds.
 TEST_F(SqliteCacheTest, ConcurrentChangesOfACachedKeyAreAllKept) {
-  auto engine = Open();
+  for (Durability durability : {Durability::kNormal, Durability::kOff}) {
+    SCOPED_TRACE(durability == Durability::kOff ? "off" : "normal");
+    ConcurrentChangesOfACachedKey(durability);
+  }
+}
+
+void SqliteCacheTest::ConcurrentChangesOfACachedKey(Durability durability) {
+  auto engine = Open(64 << 20, 0, durability);
   ASSERT_EQ(Set(*engine, "list", ""), StoreStatus::kStored);
   ASSERT_EQ(Set(*engine, "counter", "0"), StoreStatus::kStored);
   ASSERT_EQ(Get(*engine, "list"), "");  // both cached
