@@ -276,7 +276,8 @@ TEST_F(MnemodSqlite, Sqlite3ShellReadsTheStoppedServersFile) {
   EXPECT_EQ(Shell(path_, "SELECT CAST(key AS TEXT), flags, exptime, CAST(value AS TEXT) FROM "
                          "items ORDER BY key"),
             "alpha|5|0|one\nbeta|4294967295|0|two\n");
-  EXPECT_EQ(Shell(path_, "PRAGMA user_version"), "2\n");
+  EXPECT_EQ(Shell(path_, "PRAGMA user_version"), "3\n");
+  EXPECT_EQ(Shell(path_, "SELECT count(*) FROM journal"), "0\n");  // all folded in at the stop
 }
 
 // A pipeline that crosses between the worker (gets the cache or a reader answers) and the

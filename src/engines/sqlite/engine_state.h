@@ -16,6 +16,7 @@
 
 #include "engines/sqlite/access_overlay.h"
 #include "engines/sqlite/item_cache.h"
+#include "engines/sqlite/journal.h"
 #include "engines/sqlite/row_store.h"
 #include "engines/sqlite/sqlite_config.h"
 #include "mnemo/engine.h"
@@ -131,6 +132,7 @@ class SharedState {
 
   AccessOverlay overlay;
   ItemCache cache;
+  PendingRows pending;
   Counters counters;
   // Advanced by the writer after a commit that absorbed overlay entries and before it forgets
   // them: a reader that finds no entry while this moved may have read the row from before

@@ -46,7 +46,7 @@ Removed ReadRemoved(const Statement& s, int column) {
 }  // namespace
 
 struct RowStore::Statements {
-  Statement find, page_first, page_after, put, update_meta, erase, erase_key, purge_expired,
+  Statement find, page_first, page_after, put, update_meta, erase, erase_key, expired,
       window_first, window_after, absorb, count, oldest_access, put_meta;
 };
 
@@ -72,10 +72,8 @@ Result<std::unique_ptr<RowStore>> RowStore::Prepare(Db& db) {
        "WHERE key = ?6 AND seq = ?1"},
       {&Statements::erase, "DELETE FROM items WHERE key = ?1 AND seq = ?2"},
       {&Statements::erase_key, "DELETE FROM items WHERE key = ?1" + std::string(kRemoved)},
-      {&Statements::purge_expired,
-       "DELETE FROM items WHERE key IN (SELECT key FROM items WHERE exptime != 0 AND "
-       "exptime <= ?1 LIMIT ?2)" +
-           std::string(kRemoved)},
+      {&Statements::expired,
+       std::string(kWindow) + " WHERE exptime != 0 AND exptime <= ?1 LIMIT ?2"},
       {&Statements::window_first, std::string(kWindow) + " ORDER BY key LIMIT ?2"},
       {&Statements::window_after, std::string(kWindow) + " WHERE key > ?1 ORDER BY key LIMIT ?2"},
       {&Statements::absorb,
@@ -168,10 +166,9 @@ Result<std::optional<Removed>> RowStore::EraseKey(std::string_view key) {
   return std::optional<Removed>(removed->front());
 }
 
-Result<std::vector<Removed>> RowStore::PurgeExpired(std::int64_t now, int limit) {
-  s_->purge_expired.Bind(1, now);
-  s_->purge_expired.Bind(2, limit);
-  return CollectRemoved(s_->purge_expired, "purging expired items");
+Result<std::vector<Candidate>> RowStore::Expired(std::int64_t now, int limit) {
+  s_->expired.Bind(1, now);
+  return Candidates(s_->expired, limit, "finding expired items");
 }
 
 Result<std::vector<Removed>> RowStore::CollectRemoved(Statement& s, std::string_view what) {
@@ -188,15 +185,20 @@ Result<std::vector<Removed>> RowStore::CollectRemoved(Statement& s, std::string_
 
 Result<std::vector<Candidate>> RowStore::Window(std::string_view after, bool first, int limit) {
   Statement& s = first ? s_->window_first : s_->window_after;
-  ScopedReset reset(s);
   if (!first) s.BindBlob(1, after);
+  return Candidates(s, limit, "scanning items");
+}
+
+Result<std::vector<Candidate>> RowStore::Candidates(Statement& s, int limit,
+                                                    std::string_view what) {
+  ScopedReset reset(s);
   s.Bind(2, limit);
   std::vector<Candidate> candidates;
   int rc = SQLITE_ROW;
   while ((rc = s.Step()) == SQLITE_ROW) {
     candidates.push_back(Candidate{s.Int(0), std::string(s.Blob(1)), s.Int(2), ReadRemoved(s, 3)});
   }
-  if (rc != SQLITE_DONE) return db_.Fail("scanning items");
+  if (rc != SQLITE_DONE) return db_.Fail(what);
   return candidates;
 }
 

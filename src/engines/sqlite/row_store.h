@@ -87,8 +87,8 @@ class RowStore {
   Result<bool> Erase(std::string_view key, std::int64_t seq);
   // Deletes whatever row holds key; nullopt when there was none.
   Result<std::optional<Removed>> EraseKey(std::string_view key);
-  // Deletes up to `limit` rows whose deadline is at or before `now`.
-  Result<std::vector<Removed>> PurgeExpired(std::int64_t now, int limit);
+  // Up to `limit` rows whose deadline is at or before `now`, without their values.
+  Result<std::vector<Candidate>> Expired(std::int64_t now, int limit);
   // Up to `limit` rows in key order after `after` (from the first key when `first`), without
   // their values: for sampling eviction candidates and scanning for flushed rows.
   Result<std::vector<Candidate>> Window(std::string_view after, bool first, int limit);
@@ -104,6 +104,9 @@ class RowStore {
   struct Statements;
   RowStore(Db& db, std::unique_ptr<Statements> statements);
   Result<std::vector<Removed>> CollectRemoved(Statement& statement, std::string_view what);
+  // Runs a statement whose columns are kWindow's, with `limit` bound to ?2.
+  Result<std::vector<Candidate>> Candidates(Statement& statement, int limit,
+                                            std::string_view what);
 
   Db& db_;
   std::unique_ptr<Statements> s_;

@@ -10,6 +10,9 @@
 #include <initializer_list>
 #include <string_view>
 #include <utility>
+#include <vector>
+
+#include "engines/sqlite/journal.h"
 
 namespace mnemo::sqlite {
 namespace {
@@ -30,6 +33,15 @@ CREATE TABLE items (
   value       BLOB NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX items_exptime ON items(exptime) WHERE exptime != 0;
+)sql";
+
+// Version 3: changes reach the table through the journal (journal.h): one row per writer
+// transaction, its records encoded in `records`.
+constexpr char kCreateJournal[] = R"sql(
+CREATE TABLE journal (
+  id      INTEGER PRIMARY KEY,
+  records BLOB NOT NULL
+);
 )sql";
 
 constexpr char kCreateMeta[] = R"sql(
@@ -102,7 +114,7 @@ Result<void> EnsureSchema(Db& db) {
   Result<std::int64_t> version = db.QueryInt("PRAGMA user_version");
   if (!version.ok()) return version.error();
   if (*tables == 0 && *app == 0 && *version == 0) {
-    return InTransaction(db, {kCreateItems, kCreateMeta});
+    return InTransaction(db, {kCreateItems, kCreateMeta, kCreateJournal});
   }
   if (*app != kApplicationId) {
     return Error{
@@ -117,12 +129,15 @@ Result<void> EnsureSchema(Db& db) {
                  std::to_string(kSchemaVersion) + "); use the mnemod that wrote it"};
   }
   if (*version < 1) return Error{"unknown schema version " + std::to_string(*version)};
+  Result<void> migrated;
   if (*version == 1) {
-    Result<void> migrated = InTransaction(db, {kMigrateFrom1, kCreateItems, kCopyFrom1});
-    if (!migrated.ok()) {
-      return Error{"cannot migrate schema version 1 to " + std::to_string(kSchemaVersion) + ": " +
-                   migrated.error().message};
-    }
+    migrated = InTransaction(db, {kMigrateFrom1, kCreateItems, kCopyFrom1, kCreateJournal});
+  } else if (*version == 2) {
+    migrated = InTransaction(db, {kCreateJournal});
+  }
+  if (!migrated.ok()) {
+    return Error{"cannot migrate schema version " + std::to_string(*version) + " to " +
+                 std::to_string(kSchemaVersion) + ": " + migrated.error().message};
   }
   return {};
 }
@@ -147,6 +162,35 @@ Result<StoredState> LoadState(Db& db) {
   }
   if (rc != SQLITE_DONE) return db.Fail("reading the meta table");
   return state;
+}
+
+Result<void> ReplayJournal(Db& db, RowStore& rows) {
+  Result<std::int64_t> count = db.QueryInt("SELECT count(*) FROM journal");
+  if (!count.ok() || *count == 0) return count.ok() ? Result<void>() : count.error();
+  Result<Statement> select = db.Prepare("SELECT records FROM journal ORDER BY id");
+  if (!select.ok()) return select.error();
+  Result<void> done = db.Exec("BEGIN IMMEDIATE");
+  int rc = SQLITE_ROW;
+  while (done.ok() && (rc = select->Step()) == SQLITE_ROW) {
+    Result<std::vector<JournalRecord>> records = DecodeRecords(select->Blob(0));
+    if (!records.ok()) done = records.error();
+    for (std::size_t i = 0; done.ok() && i < records->size(); ++i) {
+      const JournalRecord& record = (*records)[i];
+      if (record.row) {
+        done = rows.Put(record.key, *record.row);
+      } else {
+        Result<std::optional<Removed>> erased = rows.EraseKey(record.key);
+        if (!erased.ok()) done = erased.error();
+      }
+    }
+  }
+  if (done.ok() && rc != SQLITE_DONE) done = db.Fail("reading the journal");
+  select->Reset();
+  if (done.ok()) done = db.Exec("DELETE FROM journal");
+  if (done.ok()) done = db.Exec("COMMIT");
+  if (!done.ok() && db.in_transaction()) (void)db.Exec("ROLLBACK");
+  if (!done.ok()) return Error{"cannot fold in the journal: " + done.error().message};
+  return {};
 }
 
 Result<FileLock> FileLock::Acquire(const std::string& path) {

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 
+#include "engines/sqlite/row_store.h"
 #include "engines/sqlite/statement.h"
 #include "mnemo/result.h"
 
@@ -15,7 +16,7 @@ namespace mnemo::sqlite {
 
 // PRAGMA user_version of the schema this build writes. Files with a larger version were
 // written by a newer mnemod and are refused rather than misread; older ones are migrated.
-inline constexpr std::int64_t kSchemaVersion = 2;
+inline constexpr std::int64_t kSchemaVersion = 3;
 // PRAGMA application_id of mnemo databases: "Mnmo". A SQLite file with another id belongs to
 // some other program and is refused.
 inline constexpr std::int64_t kApplicationId = 0x4d6e6d6f;
@@ -38,6 +39,10 @@ struct StoredState {
 };
 
 Result<StoredState> LoadState(Db& db);
+
+// Folds into the items table whatever the journal table still holds (what a crash left
+// unfolded), in one transaction, and empties the journal.
+Result<void> ReplayJournal(Db& db, RowStore& rows);
 
 // Holds an exclusive flock(2) on the database file for the engine's lifetime, so that a second
 // mnemod on the same file fails at start instead of fighting over it. flock locks are separate

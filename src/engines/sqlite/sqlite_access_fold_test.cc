@@ -1,9 +1,9 @@
 // When the accesses that gets record in memory reach the table: every access_fold_interval,
 // sooner while more than access_fold_above keys have one, and at close -- never with each get.
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include <chrono>
+#include <map>
 #include <optional>
 #include <string>
 #include <thread>
@@ -18,30 +18,19 @@ namespace {
 using std::chrono::milliseconds;
 
 constexpr std::int64_t kStart = 1'700'000'000;
-constexpr std::int64_t kFetchedBit = 1;  // docs/sqlite-schema.md, column state
 
 struct TableAccess {
   std::int64_t last_access = 0;
   bool fetched = false;
 };
 
-// key's last access and fetched bit as committed, read through a connection of its own.
+// key's last access and fetched bit as committed (the table and the journal), read as another
+// program would.
 std::optional<TableAccess> CommittedAccess(const std::string& path, const std::string& key) {
-  sqlite3* db = nullptr;
-  std::optional<TableAccess> found;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
-    sqlite3_stmt* stmt = nullptr;
-    sqlite3_prepare_v2(db, "SELECT last_access, state FROM items WHERE key = ?", -1, &stmt,
-                       nullptr);
-    sqlite3_bind_blob(stmt, 1, key.data(), static_cast<int>(key.size()), SQLITE_STATIC);
-    if (sqlite3_step(stmt) == SQLITE_ROW) {
-      found = TableAccess{sqlite3_column_int64(stmt, 0),
-                          (sqlite3_column_int64(stmt, 1) & kFetchedBit) != 0};
-    }
-    sqlite3_finalize(stmt);
-  }
-  sqlite3_close(db);
-  return found;
+  std::map<std::string, sqlite::Row> rows = sqlite::testing::CommittedRows(path);
+  auto found = rows.find(key);
+  if (found == rows.end()) return std::nullopt;
+  return TableAccess{found->second.last_access, found->second.fetched};
 }
 
 class SqliteAccessFoldTest : public ::testing::Test {

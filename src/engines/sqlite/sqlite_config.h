@@ -68,6 +68,13 @@ struct SqliteEngineConfig {
   // recorded since the last fold (eviction order and mg h/la of those items), never an item.
   std::chrono::milliseconds access_fold_interval{60'000};
   std::size_t access_fold_above = std::size_t{1} << 18;
+  // Changes are folded from the journal into the items table (journal.h) every
+  // journal_fold_interval, or sooner once the pending ones hold journal_fold_bytes (keys,
+  // values and a fixed overhead each) or a quarter of size_limit_bytes (eviction only sees
+  // rows in the table), and all at close. The longer they wait, the more writes of a hot key
+  // one fold folds into one; they are kept in memory meanwhile.
+  std::chrono::milliseconds journal_fold_interval{60'000};
+  std::size_t journal_fold_bytes = std::size_t{64} << 20;
 };
 
 }  // namespace mnemo

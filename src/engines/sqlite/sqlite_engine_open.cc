@@ -106,7 +106,8 @@ Result<OpenedFile> OpenWriter(const SqliteEngineConfig& config) {
   if (ready.ok()) {
     Result<std::unique_ptr<sqlite::RowStore>> rows = sqlite::RowStore::Prepare(*file.db);
     if (rows.ok()) file.rows = std::move(rows).value();
-    ready = rows.ok() ? ReadState(file) : Result<void>(rows.error());
+    ready = rows.ok() ? sqlite::ReplayJournal(*file.db, *file.rows) : Result<void>(rows.error());
+    if (ready.ok()) ready = ReadState(file);
   }
   if (ready.ok()) return file;
   // SQLite notices most damage on the first read of a page: say so plainly.
@@ -175,10 +176,14 @@ Result<std::unique_ptr<SqliteEngine>> SqliteEngine::Open(const Clock& clock,
                                                           shared->counters.checkpoints);
     checkpointer->Attach(*opened.db);
   }
-  auto ops = std::make_unique<sqlite::WriteOps>(*shared, *opened.rows, opened.totals, opened.state);
-  auto writer =
-      std::make_unique<sqlite::Writer>(*shared, std::move(opened.db), std::move(opened.rows),
-                                       std::move(ops), std::move(checkpointer));
+  // The journal is empty once replayed.
+  Result<std::unique_ptr<sqlite::JournaledRows>> journaled =
+      sqlite::JournaledRows::Prepare(*opened.rows, shared->pending, 0);
+  if (!journaled.ok()) return fail(journaled.error());
+  auto ops = std::make_unique<sqlite::WriteOps>(*shared, **journaled, opened.totals, opened.state);
+  auto writer = std::make_unique<sqlite::Writer>(
+      *shared, std::move(opened.db), std::move(opened.rows), std::move(journaled).value(),
+      std::move(ops), std::move(checkpointer));
   auto pool = std::make_unique<sqlite::ReaderPool>(std::move(readers).value());
   return std::unique_ptr<SqliteEngine>(new SqliteEngine(
       clock, std::move(opened.lock), std::move(shared), std::move(writer), std::move(pool)));

@@ -69,7 +69,11 @@ std::optional<GetOutcome> ReadGet(SharedState& shared, sqlite::RowStore& rows,
   const std::string_view key = request.key.key();
   auto read = [&]() -> Result<std::optional<Row>> {
     const std::uint64_t ticket = shared.cache.Ticket(key);
-    Result<std::optional<Row>> found = rows.Find(key);
+    // A pending change is newer than the table's row; the table is read after looking, so its
+    // snapshot holds any change folded in meanwhile.
+    std::optional<Row> pending;
+    Result<std::optional<Row>> found =
+        shared.pending.Find(key, &pending) ? std::move(pending) : rows.Find(key);
     if (found.ok() && *found && !shared.uncommitted.load()) {
       shared.cache.Fill(key, **found, ticket);
     }
@@ -84,16 +88,33 @@ std::optional<GetOutcome> ReadGet(SharedState& shared, sqlite::RowStore& rows,
   return Serve(shared, request, **found);
 }
 
-// A get from the cache, on the calling thread; nullopt when the cache cannot serve it.
+// A get from the cache or a pending change, on the calling thread; nullopt when neither can
+// serve it.
 std::optional<GetOutcome> CacheGet(SharedState& shared, const GetRequest& request) {
-  if (!shared.cache.enabled()) return std::nullopt;
   const std::string_view key = request.key.key();
-  auto read = [&]() -> Result<std::optional<Row>> { return shared.cache.Find(key); };
+  if (shared.cache.enabled()) {
+    auto read = [&]() -> Result<std::optional<Row>> { return shared.cache.Find(key); };
+    Result<std::optional<Row>> found = ReadMerged(shared, key, read);
+    if (found.ok() && *found) {
+      std::optional<GetOutcome> served = Serve(shared, request, **found);
+      if (served) sqlite::Add(shared.counters.cache_hits);
+      return served;
+    }
+  }
+  // Not cached: a pending change needs no reader either (a deletion included).
+  bool pending = false;
+  auto read = [&]() -> Result<std::optional<Row>> {
+    std::optional<Row> row;
+    pending = shared.pending.Find(key, &row);
+    return row;
+  };
   Result<std::optional<Row>> found = ReadMerged(shared, key, read);
-  if (!found.ok() || !*found) return std::nullopt;
-  std::optional<GetOutcome> served = Serve(shared, request, **found);
-  if (served) sqlite::Add(shared.counters.cache_hits);
-  return served;
+  if (!found.ok() || !pending) return std::nullopt;
+  if (!*found) {
+    if (request.vivify_exptime && !request.peek) return std::nullopt;
+    return GetOutcome{GetStatus::kMiss, std::nullopt};
+  }
+  return Serve(shared, request, **found);
 }
 
 }  // namespace
@@ -141,7 +162,7 @@ bool SqliteEngine::ReadPage(std::string_view after, bool first, Page& page) {
     readers_->Run(read);
   } else {
     writer_->Run([&](sqlite::WriteOps& ops) {
-      read(ops.rows());
+      read(ops.rows().table());
       return ok;
     });
   }
@@ -149,6 +170,8 @@ bool SqliteEngine::ReadPage(std::string_view after, bool first, Page& page) {
 }
 
 void SqliteEngine::ForEach(FunctionRef<bool(const ItemView&)> visit) {
+  // The pages are read from the table: what is pending goes there first.
+  if (!writer_->Run([](sqlite::WriteOps& ops) { return ops.FoldAll().ok(); })) return;
   std::string after;
   for (bool first = true;; first = false) {
     std::vector<sqlite::KeyedRow> page;

@@ -26,6 +26,8 @@ std::string Key(int i) {
 
 class SqliteLimitTest : public ::testing::Test {
  protected:
+  // How often the journal is folded into the table: the purges below are watched in the table.
+  std::chrono::milliseconds journal_fold_{60'000};
   // Items of this test's keys and values: 61 of them fit in the limit.
   const std::size_t item_bytes_ = MemcachedItemSize(Key(0).size(), kValueBytes);
   const std::size_t capacity_ = kLimit / item_bytes_;
@@ -36,6 +38,7 @@ class SqliteLimitTest : public ::testing::Test {
     config.size_limit_bytes = limit;
     config.evict = evict;
     config.purge_interval = purge;
+    config.journal_fold_interval = journal_fold_;
     Result<std::unique_ptr<SqliteEngine>> engine = SqliteEngine::Open(clock_, config);
     EXPECT_TRUE(engine.ok()) << (engine.ok() ? "" : engine.error().message);
     return engine.ok() ? std::move(engine).value() : nullptr;
@@ -190,6 +193,7 @@ std::int64_t AwaitRowsInFile(const std::string& path, std::int64_t rows) {
 }
 
 TEST_F(SqliteLimitTest, BackgroundPurgeDeletesExpiredRowsInBatches) {
+  journal_fold_ = std::chrono::milliseconds(1);
   auto engine = Open(true, std::chrono::milliseconds(5));
   for (int i = 0; i < 60; ++i) ASSERT_EQ(Set(*engine, i, i < 40 ? 5 : 0), StoreStatus::kStored);
   clock_.Advance(5);
@@ -201,6 +205,7 @@ TEST_F(SqliteLimitTest, BackgroundPurgeDeletesExpiredRowsInBatches) {
 // No index finds flushed rows: a scan of the table in bounded steps purges them, across more
 // than one step, and leaves the rows stored after the flush.
 TEST_F(SqliteLimitTest, BackgroundPurgeScansTheTableForFlushedRows) {
+  journal_fold_ = std::chrono::milliseconds(1);
   auto engine = Open(true, std::chrono::milliseconds(5), std::size_t{1} << 30);
   for (int i = 0; i < 1000; ++i) ASSERT_EQ(Set(*engine, i, 0, 10), StoreStatus::kStored);
   engine->FlushAll(0);
@@ -212,12 +217,15 @@ TEST_F(SqliteLimitTest, BackgroundPurgeScansTheTableForFlushedRows) {
 
 // Rows flushed before a restart are still found and purged after it.
 TEST_F(SqliteLimitTest, FlushedRowsOfAnEarlierRunArePurgedAfterAReopen) {
+  journal_fold_ = std::chrono::milliseconds(1);
+  const std::string path = dir_.File("items.db");
   {
     auto engine = Open(true, {}, std::size_t{1} << 30);
     for (int i = 0; i < 600; ++i) ASSERT_EQ(Set(*engine, i, 0, 10), StoreStatus::kStored);
+    // In the table before the flush (a close would fold flushed rows in without them).
+    ASSERT_EQ(AwaitRowsInFile(path, 600), 600);
     engine->FlushAll(0);
   }
-  const std::string path = dir_.File("items.db");
   ASSERT_EQ(RowsInFile(path), 600);
   auto engine = Open(true, std::chrono::milliseconds(5), std::size_t{1} << 30);
   EXPECT_EQ(AwaitRowsInFile(path, 0), 0);

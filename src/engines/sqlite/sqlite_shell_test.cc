@@ -46,7 +46,7 @@ TEST(SqliteShellTest, ThePlainSelectOfTheSchemaDocumentReadsAnItem) {
   std::optional<std::string> version =
       Capture("sqlite3 -readonly '" + path + "' 'PRAGMA user_version'");
   ASSERT_TRUE(version);
-  EXPECT_EQ(*version, "2\n");
+  EXPECT_EQ(*version, "3\n");
 }
 
 }  // namespace

@@ -23,7 +23,8 @@ void Bump(Row& row, std::int64_t now) {
 
 }  // namespace
 
-WriteOps::WriteOps(SharedState& shared, RowStore& rows, Totals totals, const StoredState& state)
+WriteOps::WriteOps(SharedState& shared, JournaledRows& rows, Totals totals,
+                   const StoredState& state)
     : shared_(shared),
       rows_(rows),
       totals_(totals),
@@ -248,6 +249,12 @@ WriteOps::TxnState WriteOps::Save() const {
 }
 
 void WriteOps::Restore(const TxnState& state) {
+  rows_.Discard();
+  // A fold round restarts: what it folded in this transaction is not in the table.
+  folded_.clear();
+  fold_keys_.clear();
+  fold_next_ = 0;
+  fold_upto_ = 0;
   totals_ = state.totals;
   flush_ = state.flush;
   flush_bound_ = state.flush_bound;
@@ -273,15 +280,76 @@ Result<void> WriteOps::SaveState() {
       {"flush_bound", &StoredState::flush_bound},
   };
   if (now.last_cas != saved_.last_cas) {
-    Result<void> put = rows_.PutMeta("last_cas", static_cast<std::int64_t>(now.last_cas));
+    Result<void> put = rows_.table().PutMeta("last_cas", static_cast<std::int64_t>(now.last_cas));
     if (!put.ok()) return put;
   }
   for (const auto& [name, member] : fields) {
     if (now.*member == saved_.*member) continue;
-    Result<void> put = rows_.PutMeta(name, now.*member);
+    Result<void> put = rows_.table().PutMeta(name, now.*member);
     if (!put.ok()) return put;
   }
   saved_ = now;
+  return rows_.WriteJournal();
+}
+
+void WriteOps::Publish() {
+  rows_.Publish();
+  for (const auto& [key, journal_id] : folded_) shared_.pending.Forget(key, journal_id);
+  folded_.clear();
+}
+
+bool WriteOps::JournalDirty() const {
+  return shared_.pending.size() > 0 || rows_.last_journal_id() > journal_deleted_upto_ ||
+         FoldRoundUnderway();
+}
+
+Result<bool> WriteOps::FoldJournal(std::size_t limit) {
+  if (!FoldRoundUnderway()) {
+    fold_upto_ = rows_.last_journal_id();
+    if (fold_upto_ == 0) return true;  // nothing was ever journaled
+    fold_keys_ = shared_.pending.KeysUpTo(fold_upto_);
+    fold_next_ = 0;
+  }
+  const std::int64_t now = shared_.Now();
+  RowStore& table = rows_.table();
+  for (; fold_next_ < fold_keys_.size() && limit > 0; ++fold_next_, --limit) {
+    const std::string& key = fold_keys_[fold_next_];
+    std::optional<Row> row;
+    std::int64_t journal_id = 0;
+    if (!shared_.pending.Get(key, &row, &journal_id)) continue;
+    // A dead row is not worth a write: it is purged on the way in.
+    if (row && Check(flush_, *row, now) != Liveness::kLive) {
+      CountRemoved({Removed{MemcachedItemSize(key.size(), row->value.size(), row->client_flags),
+                            row->fetched, key}});
+      row.reset();
+    }
+    Result<void> folded;
+    if (row) {
+      folded = table.Put(key, *row);
+    } else {
+      Result<std::optional<Removed>> erased = table.EraseKey(key);
+      if (!erased.ok()) folded = erased.error();
+    }
+    if (!folded.ok()) return folded.error();
+    folded_.emplace_back(key, journal_id);
+  }
+  if (fold_next_ < fold_keys_.size()) return false;
+  // Every change held in journal rows up to fold_upto_ is in the table now (or a later change
+  // of its key is pending, in a later journal row).
+  Result<void> deleted = rows_.DeleteJournal(fold_upto_);
+  if (!deleted.ok()) return deleted.error();
+  journal_deleted_upto_ = fold_upto_;
+  fold_keys_.clear();
+  fold_next_ = 0;
+  fold_upto_ = 0;
+  return true;
+}
+
+Result<void> WriteOps::FoldAll() {
+  for (int round = FoldRoundUnderway() ? 0 : 1; round < 2; ++round) {
+    Result<bool> done = FoldJournal(SIZE_MAX);
+    if (!done.ok()) return done.error();
+  }
   return {};
 }
 

@@ -19,6 +19,7 @@
 
 #include "engines/sqlite/access_overlay.h"
 #include "engines/sqlite/engine_state.h"
+#include "engines/sqlite/journaled_rows.h"
 #include "engines/sqlite/row_store.h"
 #include "engines/sqlite/schema.h"
 #include "mnemo/engine.h"
@@ -44,7 +45,7 @@ class WriteOps {
   };
 
   // `totals` and `state` describe the table as opened (see SqliteEngine::Open).
-  WriteOps(SharedState& shared, RowStore& rows, Totals totals, const StoredState& state);
+  WriteOps(SharedState& shared, JournaledRows& rows, Totals totals, const StoredState& state);
 
   Result<GetOutcome> Get(const GetRequest& request);
   Result<StoreResult> Store(const StoreRequest& request);
@@ -63,8 +64,23 @@ class WriteOps {
   // flushed rows among the next kFlushScanRows rows of the flush scan, if one is under way.
   // Returns whether dead rows may remain.
   Result<bool> PurgeDead(int limit);
-  // Writes the meta rows whose values changed in this transaction.
+  // Writes the meta rows whose values changed in this transaction, and the journal row(s) of
+  // its changes; the last step before the COMMIT.
   Result<void> SaveState();
+  // After the COMMIT: the transaction's changes become pending (visible to readers) and the
+  // changes it folded into the table are no longer pending.
+  void Publish();
+
+  // Folds up to `limit` pending changes into the table, in key order, as one step of a fold
+  // round: a round folds every change pending when it starts, then deletes the journal rows
+  // that held them. Returns whether a round finished.
+  Result<bool> FoldJournal(std::size_t limit);
+  // Folds everything pending and empties the journal (the rest of a round under way, then a
+  // whole new one).
+  Result<void> FoldAll();
+  // Whether anything waits to be folded in: pending changes or journal rows.
+  bool JournalDirty() const;
+  bool FoldRoundUnderway() const { return !fold_keys_.empty() || fold_upto_ != 0; }
 
   TxnState Save() const;
   void Restore(const TxnState& state);
@@ -74,7 +90,7 @@ class WriteOps {
   // (`committed`) it then caches each changed key's last written row.
   void InvalidateChanged(bool committed = false);
 
-  RowStore& rows() { return rows_; }
+  JournaledRows& rows() { return rows_; }
   const Totals& totals() const { return totals_; }
 
  private:
@@ -141,7 +157,7 @@ class WriteOps {
   std::size_t CountRemoved(const std::vector<Removed>& removed);
 
   SharedState& shared_;
-  RowStore& rows_;
+  JournaledRows& rows_;
   Totals totals_;
   std::uint64_t last_cas_ = 0;
   std::int64_t last_seq_ = 0;
@@ -160,6 +176,14 @@ class WriteOps {
   Hand evict_hand_;
   // The least recently used rows the eviction hand has seen, oldest first (kEvictPool at most).
   std::vector<Candidate> evict_pool_;
+  // The fold round under way: the keys it folds, in order, the next one, and the last journal
+  // row it covers (0 = no round).
+  std::vector<std::string> fold_keys_;
+  std::size_t fold_next_ = 0;
+  std::int64_t fold_upto_ = 0;
+  // Changes this transaction folded in, with their journal row, to forget after the commit.
+  std::vector<std::pair<std::string, std::int64_t>> folded_;
+  std::int64_t journal_deleted_upto_ = 0;  // journal rows up to here are gone
 };
 
 }  // namespace mnemo::sqlite

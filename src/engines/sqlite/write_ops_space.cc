@@ -56,10 +56,14 @@ Result<bool> WriteOps::EnsureRoom(std::string_view key, std::uint64_t bytes,
 }
 
 Result<std::vector<Candidate>> WriteOps::Advance(Hand& hand, int limit, bool* wrapped) {
-  Result<std::vector<Candidate>> rows = rows_.Window(hand.after, hand.after.empty(), limit);
+  Result<std::vector<Candidate>> rows =
+      rows_.table().Window(hand.after, hand.after.empty(), limit);
   if (!rows.ok()) return rows;
   *wrapped = rows->size() < static_cast<std::size_t>(limit);
   hand.after = *wrapped ? std::string() : rows->back().key;
+  // A key with a change pending is not what its row in the table says: its change decides
+  // when it is folded in.
+  std::erase_if(*rows, [&](const Candidate& row) { return rows_.Changing(row.key); });
   return rows;
 }
 
@@ -173,10 +177,20 @@ Result<TableStats> WriteOps::Sweep(bool oldest_access) {
     if (!more.ok()) return more.error();
     if (!*more) break;
   }
+  // The purges see the table's rows only; the dead among the pending ones go too.
+  const std::int64_t now = shared_.Now();
+  for (const std::string& key : shared_.pending.KeysUpTo(INT64_MAX)) {
+    Result<std::optional<Row>> row = rows_.Find(key);
+    if (!row.ok()) return row.error();
+    if (!*row || Check(flush_, **row, now) == Liveness::kLive) continue;
+    Result<std::optional<Removed>> erased = rows_.EraseKey(key);
+    if (!erased.ok()) return erased.error();
+    if (*erased) CountRemoved({**erased});
+  }
   TableStats stats;
   stats.totals = totals_;
   if (oldest_access) {
-    Result<std::int64_t> oldest = rows_.OldestAccess();
+    Result<std::int64_t> oldest = rows_.table().OldestAccess();
     if (!oldest.ok()) return oldest.error();
     stats.oldest_access = *oldest;
   }

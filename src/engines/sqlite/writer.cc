@@ -20,6 +20,10 @@ constexpr std::size_t kAbsorbBatch = 1024;
 constexpr std::size_t kGatherBelow = 8;
 // Dead rows the background purge deletes per transaction.
 constexpr int kPurgeBatch = 256;
+// Pending changes folded into the table per transaction.
+constexpr std::size_t kJournalFoldBatch = 1024;
+// How long a fold that failed waits before it is tried again.
+constexpr milliseconds kFoldRetry{1000};
 
 }  // namespace
 
@@ -38,15 +42,18 @@ struct Writer::BlockingJob final : WriteJob {
 };
 
 Writer::Writer(SharedState& shared, std::unique_ptr<Db> db, std::unique_ptr<RowStore> rows,
-               std::unique_ptr<WriteOps> ops, std::unique_ptr<Checkpointer> checkpointer)
+               std::unique_ptr<JournaledRows> journaled, std::unique_ptr<WriteOps> ops,
+               std::unique_ptr<Checkpointer> checkpointer)
     : shared_(shared),
       db_(std::move(db)),
       rows_(std::move(rows)),
+      journaled_(std::move(journaled)),
       ops_(std::move(ops)),
       checkpointer_(std::move(checkpointer)),
       ack_before_commit_(shared.config().durability == Durability::kOff),
       next_purge_(Clock::now() + shared.config().purge_interval),
       next_fold_(Clock::now() + shared.config().access_fold_interval),
+      next_journal_fold_(Clock::now() + shared.config().journal_fold_interval),
       thread_([this] { Loop(); }) {}
 
 Writer::~Writer() {
@@ -84,6 +91,7 @@ void Writer::Loop() {
       Clock::time_point wake = Clock::now() + kTick;
       if (interval.count() > 0) wake = std::min(wake, next_purge_);
       if (shared_.overlay.size() > 0) wake = std::min(wake, next_fold_);
+      if (ops_->JournalDirty()) wake = std::min(wake, next_journal_fold_);
       cv_.wait_until(lock, wake, [this] { return stop_ || !queue_.empty(); });
       if (!stop_ && !queue_.empty() && queue_.size() < kGatherBelow) {
         // A small batch: let request threads that are ready to run add their writes first
@@ -100,7 +108,10 @@ void Writer::Loop() {
     const Clock::time_point now = Clock::now();
     const bool purge = interval.count() > 0 && now >= next_purge_;
     if (purge) next_purge_ = now + interval;
-    if (!batch.empty() || purge || FoldDue(now)) RunBatch(batch, purge);
+    if (!batch.empty() || purge || FoldDue(now)) RunBatch(batch, purge, false);
+    // A fold step has a transaction of its own: should it fail (a full disk: the table grows
+    // before the journal shrinks), no client write fails with it.
+    if (JournalFoldDue(Clock::now())) RunBatch({}, false, true);
     if (checkpointer_) checkpointer_->Restart();
   }
   // Fold in everything the readers recorded, so that access times and fetched bits survive a
@@ -108,8 +119,22 @@ void Writer::Loop() {
   const std::size_t rounds = shared_.overlay.size() / kAbsorbBatch + 2;
   for (std::size_t round = 0; round < rounds && shared_.overlay.size() > 0; ++round) {
     fold_left_ = shared_.overlay.size();
-    RunBatch({}, false);
+    RunBatch({}, false, false);
   }
+  // Then the journal, so that the table alone holds every item (what the sqlite3 shell reads).
+  fold_journal_now_ = true;
+  const std::size_t batches = shared_.pending.size() / kJournalFoldBatch + 3;
+  for (std::size_t i = 0; i < batches && ops_->JournalDirty(); ++i) RunBatch({}, false, true);
+}
+
+bool Writer::JournalFoldDue(Clock::time_point now) {
+  if (!ops_->JournalDirty()) return journal_fold_due_ = false;
+  if (journal_fold_due_ || fold_journal_now_ || ops_->FoldRoundUnderway()) return true;
+  const SqliteEngineConfig& config = shared_.config();
+  const std::size_t bytes = std::min(config.journal_fold_bytes, config.size_limit_bytes / 4);
+  if (now < next_journal_fold_ && shared_.pending.bytes() < bytes) return false;
+  next_journal_fold_ = now + config.journal_fold_interval;
+  return journal_fold_due_ = true;
 }
 
 bool Writer::FoldDue(Clock::time_point now) {
@@ -125,7 +150,7 @@ bool Writer::FoldDue(Clock::time_point now) {
   return fold_left_ > 0 || recorded > shared_.config().access_fold_above;
 }
 
-void Writer::RunBatch(const std::vector<Job*>& batch, bool purge) {
+void Writer::RunBatch(const std::vector<Job*>& batch, bool purge, bool fold) {
   WriteOps::TxnState before = ops_->Save();
   const sqlite3_int64 changes = sqlite3_total_changes64(db_->get());
   if (!db_->Exec("BEGIN IMMEDIATE").ok()) {
@@ -142,7 +167,7 @@ void Writer::RunBatch(const std::vector<Job*>& batch, bool purge) {
     shared_.uncommitted.store(false);
     return;
   }
-  std::vector<AccessOverlay::Entry> absorbed = Maintain(purge);
+  std::vector<AccessOverlay::Entry> absorbed = Maintain(purge, fold);
   const bool wrote = !batch.empty() || sqlite3_total_changes64(db_->get()) != changes;
   if (!Commit()) {
     ops_->Restore(before);
@@ -197,7 +222,7 @@ std::optional<std::vector<Writer::Job*>> Writer::RunJobs(const std::vector<Job*>
   return waiting;
 }
 
-std::vector<AccessOverlay::Entry> Writer::Maintain(bool purge) {
+std::vector<AccessOverlay::Entry> Writer::Maintain(bool purge, bool fold) {
   std::vector<AccessOverlay::Entry> absorbed;
   if (FoldDue(Clock::now())) {
     Result<std::vector<AccessOverlay::Entry>> taken = ops_->AbsorbAccesses(kAbsorbBatch);
@@ -208,6 +233,18 @@ std::vector<AccessOverlay::Entry> Writer::Maintain(bool purge) {
     }
     absorbed = std::move(taken).value();
     fold_left_ -= std::min(fold_left_, absorbed.size());
+  }
+  if (fold) {
+    const std::size_t limit = fold_journal_now_ ? SIZE_MAX : kJournalFoldBatch;
+    Result<bool> round_done = ops_->FoldJournal(limit);
+    if (!round_done.ok()) {
+      // Tried again later; meanwhile the journal and the memory hold everything.
+      Add(shared_.counters.errors);
+      journal_fold_due_ = false;
+      next_journal_fold_ = Clock::now() + kFoldRetry;
+      return absorbed;
+    }
+    if (*round_done) journal_fold_due_ = false;
   }
   if (purge) {
     Result<bool> more = ops_->PurgeDead(kPurgeBatch);
@@ -223,6 +260,9 @@ std::vector<AccessOverlay::Entry> Writer::Maintain(bool purge) {
 bool Writer::Commit() {
   Result<void> committed = ops_->SaveState();
   if (committed.ok()) committed = db_->Exec("COMMIT");
+  // Readers see the changes from here on: before anything is acknowledged, and before they
+  // may serve again with durability off.
+  if (committed.ok()) ops_->Publish();
   shared_.uncommitted.store(false);
   if (committed.ok()) return true;
   Add(shared_.counters.errors);

@@ -60,8 +60,10 @@ class Writer {
   // `checkpointer` (none for :memory:), attached to `db`, folds the WAL into the file off this
   // thread; the writer keeps it until its connection closes.
   Writer(SharedState& shared, std::unique_ptr<Db> db, std::unique_ptr<RowStore> rows,
-         std::unique_ptr<WriteOps> ops, std::unique_ptr<Checkpointer> checkpointer);
-  // Runs what is queued, folds in every recorded access, commits and joins the thread.
+         std::unique_ptr<JournaledRows> journaled, std::unique_ptr<WriteOps> ops,
+         std::unique_ptr<Checkpointer> checkpointer);
+  // Runs what is queued, folds in every recorded access and the whole journal, commits and
+  // joins the thread.
   // Posted jobs still queued run and finish first. REQUIRES: no Run() or Post() in progress.
   ~Writer();
 
@@ -83,17 +85,21 @@ class Writer {
   using Clock = std::chrono::steady_clock;
 
   void Loop();
-  // Runs one transaction: the jobs, then maintenance, then the commit.
-  void RunBatch(const std::vector<Job*>& batch, bool purge);
+  // Runs one transaction: the jobs, then maintenance (a fold step when `fold`), then the
+  // commit.
+  void RunBatch(const std::vector<Job*>& batch, bool purge, bool fold);
   // Runs the jobs; returns those waiting for the commit. Restarts the transaction (failing
   // what it held) when SQLite has rolled it back on its own; nullopt when it could not, and
   // every job has been answered.
   std::optional<std::vector<Job*>> RunJobs(const std::vector<Job*>& batch,
                                            WriteOps::TxnState& before);
-  std::vector<AccessOverlay::Entry> Maintain(bool purge);
+  std::vector<AccessOverlay::Entry> Maintain(bool purge, bool fold);
   // Whether recorded accesses are to be folded in now (a fold round is under way, or too many
   // are recorded); starts a round when one is due.
   bool FoldDue(Clock::time_point now);
+  // Whether the journal is to be folded into the table now (a round is under way, or one is
+  // due); starts a round's clock when one is due.
+  bool JournalFoldDue(Clock::time_point now);
   bool Commit();
   void Finish(Job* job, bool ok);
   void FailAll(std::vector<Job*>& jobs);
@@ -101,12 +107,16 @@ class Writer {
   SharedState& shared_;
   std::unique_ptr<Db> db_;
   std::unique_ptr<RowStore> rows_;
+  std::unique_ptr<JournaledRows> journaled_;  // after rows_, over it
   std::unique_ptr<WriteOps> ops_;
   std::unique_ptr<Checkpointer> checkpointer_;  // closes its connection before db_ closes
   const bool ack_before_commit_;
   Clock::time_point next_purge_;
   Clock::time_point next_fold_;
   std::size_t fold_left_ = 0;  // accesses the current fold round still folds in
+  Clock::time_point next_journal_fold_;
+  bool fold_journal_now_ = false;  // at close: fold everything
+  bool journal_fold_due_ = false;  // a fold round is due or under way
 
   std::mutex mu_;
   std::condition_variable cv_;

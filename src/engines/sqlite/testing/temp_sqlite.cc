@@ -8,7 +8,9 @@
 #include <utility>
 #include <vector>
 
+#include "engines/sqlite/journal.h"
 #include "engines/sqlite/sqlite_engine.h"
+#include "engines/sqlite/statement.h"
 
 namespace mnemo::sqlite::testing {
 namespace {
@@ -44,6 +46,37 @@ class ScratchEngine final : public Engine {
 };
 
 }  // namespace
+
+std::map<std::string, Row> CommittedRows(const std::string& path) {
+  std::map<std::string, Row> rows;
+  Result<std::unique_ptr<Db>> db = Db::Open(path, SQLITE_OPEN_READONLY);
+  if (!db.ok()) return rows;
+  Result<std::unique_ptr<RowStore>> table = RowStore::Prepare(**db);
+  Result<Statement> journal = (*db)->Prepare("SELECT records FROM journal ORDER BY id");
+  // One read transaction: the table and the journal of the same moment.
+  if (!table.ok() || !journal.ok() || !(*db)->Exec("BEGIN").ok()) return rows;
+  std::string after;
+  for (bool first = true;; first = false) {
+    Result<std::vector<KeyedRow>> page = (*table)->Page(after, first, 256);
+    if (!page.ok() || page->empty()) break;
+    after = page->back().key;
+    for (KeyedRow& keyed : *page) rows[keyed.key] = std::move(keyed.row);
+  }
+  while (journal->Step() == SQLITE_ROW) {
+    Result<std::vector<JournalRecord>> records = DecodeRecords(journal->Blob(0));
+    if (!records.ok()) return {};
+    for (JournalRecord& record : *records) {
+      if (record.row) {
+        rows[record.key] = std::move(*record.row);
+      } else {
+        rows.erase(record.key);
+      }
+    }
+  }
+  journal->Reset();
+  (void)(*db)->Exec("COMMIT");
+  return rows;
+}
 
 TempDir::TempDir() {
   std::error_code error;

@@ -8,9 +8,11 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 
+#include "engines/sqlite/row_store.h"
 #include "engines/sqlite/sqlite_config.h"
 #include "mnemo/engine.h"
 
@@ -31,6 +33,11 @@ class TempDir {
  private:
   std::string path_;
 };
+
+// Every item the file at `path` holds as committed, read as another program would (a
+// connection of its own) -- the items table with the journal's changes on top -- by key.
+// Empty when the file cannot be read.
+std::map<std::string, Row> CommittedRows(const std::string& path);
 
 // The configuration the conformance suite runs with: no background purge, whose timing would
 // turn a test's kExpired into kMiss (memcached's LRU crawler does the same).

@@ -1,0 +1,167 @@
+#include "engines/sqlite/journal.h"
+
+#include <algorithm>
+#include <cstring>
+#include <utility>
+
+namespace mnemo::sqlite {
+namespace {
+
+// Record kinds: the row a key holds, or its deletion.
+constexpr std::uint8_t kRowRecord = 0;
+constexpr std::uint8_t kDeleteRecord = 1;
+
+template <class T>
+void Put(std::string& out, T value) {
+  char bytes[sizeof(T)];
+  std::memcpy(bytes, &value, sizeof(T));  // the host's byte order: little-endian on ours
+  out.append(bytes, sizeof(T));
+}
+
+void PutBytes(std::string& out, std::string_view bytes) {
+  Put(out, static_cast<std::uint32_t>(bytes.size()));
+  out.append(bytes);
+}
+
+// Reads fixed-size fields off the front of a record's bytes; any overrun fails the reader.
+class Reader {
+ public:
+  explicit Reader(std::string_view bytes) : rest_(bytes) {}
+  bool done() const { return rest_.empty(); }
+  bool ok() const { return ok_; }
+
+  template <class T>
+  T Get() {
+    T value{};
+    if (!Take(sizeof(T))) return value;
+    std::memcpy(&value, taken_.data(), sizeof(T));
+    return value;
+  }
+  std::string_view GetBytes() {
+    const auto size = Get<std::uint32_t>();
+    return ok_ && Take(size) ? taken_ : std::string_view();
+  }
+
+ private:
+  bool Take(std::size_t n) {
+    if (!ok_ || rest_.size() < n) return ok_ = false;
+    taken_ = rest_.substr(0, n);
+    rest_.remove_prefix(n);
+    return true;
+  }
+
+  std::string_view rest_;
+  std::string_view taken_;
+  bool ok_ = true;
+};
+
+}  // namespace
+
+void EncodeRecord(std::string& out, std::string_view key, const std::optional<Row>& row) {
+  Put(out, row ? kRowRecord : kDeleteRecord);
+  PutBytes(out, key);
+  if (!row) return;
+  Put(out, row->seq);
+  Put(out, row->client_flags);
+  Put(out, row->deadline);
+  Put(out, row->cas);
+  Put(out, row->last_access);
+  Put(out, row->stored_at);
+  const std::uint8_t state = (row->fetched ? kStateFetched : 0) | (row->stale ? kStateStale : 0) |
+                             (row->token_sent ? kStateToken : 0) |
+                             (row->binary_key ? kStateBinary : 0);
+  Put(out, state);
+  PutBytes(out, row->value);
+}
+
+Result<std::vector<JournalRecord>> DecodeRecords(std::string_view bytes) {
+  std::vector<JournalRecord> records;
+  Reader in(bytes);
+  while (in.ok() && !in.done()) {
+    const auto kind = in.Get<std::uint8_t>();
+    JournalRecord record{std::string(in.GetBytes()), std::nullopt};
+    if (!in.ok() || record.key.empty() || (kind != kRowRecord && kind != kDeleteRecord)) break;
+    if (kind == kRowRecord) {
+      Row row;
+      row.seq = in.Get<std::int64_t>();
+      row.client_flags = in.Get<std::uint32_t>();
+      row.deadline = in.Get<std::int64_t>();
+      row.cas = in.Get<std::uint64_t>();
+      row.last_access = in.Get<std::int64_t>();
+      row.stored_at = in.Get<std::int64_t>();
+      const auto state = in.Get<std::uint8_t>();
+      row.fetched = (state & kStateFetched) != 0;
+      row.stale = (state & kStateStale) != 0;
+      row.token_sent = (state & kStateToken) != 0;
+      row.binary_key = (state & kStateBinary) != 0;
+      row.value = std::string(in.GetBytes());
+      if (!in.ok() || state > 15) break;
+      record.row = std::move(row);
+    }
+    records.push_back(std::move(record));
+  }
+  if (!in.ok() || !in.done()) {
+    return Error{"a journal row is damaged (record " + std::to_string(records.size() + 1) + ")"};
+  }
+  return records;
+}
+
+bool PendingRows::Find(std::string_view key, std::optional<Row>* row) const {
+  const Shard& shard = ShardFor(key);
+  std::lock_guard lock(shard.mu);
+  auto it = shard.entries.find(key);
+  if (it == shard.entries.end()) return false;
+  *row = it->second.row;
+  return true;
+}
+
+void PendingRows::Publish(std::string_view key, std::optional<Row> row, std::int64_t journal_id) {
+  Shard& shard = ShardFor(key);
+  const std::size_t size = Size(key, row);
+  std::lock_guard lock(shard.mu);
+  auto it = shard.entries.find(key);
+  if (it == shard.entries.end()) {
+    shard.entries.emplace(std::string(key), Entry{std::move(row), journal_id});
+    size_.fetch_add(1, std::memory_order_relaxed);
+    bytes_.fetch_add(size, std::memory_order_relaxed);
+    return;
+  }
+  bytes_.fetch_sub(Size(key, it->second.row), std::memory_order_relaxed);
+  bytes_.fetch_add(size, std::memory_order_relaxed);
+  it->second = Entry{std::move(row), journal_id};
+}
+
+std::vector<std::string> PendingRows::KeysUpTo(std::int64_t journal_id) const {
+  std::vector<std::string> keys;
+  for (const Shard& shard : shards_) {
+    std::lock_guard lock(shard.mu);
+    for (const auto& [key, entry] : shard.entries) {
+      if (entry.journal_id <= journal_id) keys.push_back(key);
+    }
+  }
+  std::sort(keys.begin(), keys.end());
+  return keys;
+}
+
+bool PendingRows::Get(std::string_view key, std::optional<Row>* row,
+                      std::int64_t* journal_id) const {
+  const Shard& shard = ShardFor(key);
+  std::lock_guard lock(shard.mu);
+  auto it = shard.entries.find(key);
+  if (it == shard.entries.end()) return false;
+  *row = it->second.row;
+  *journal_id = it->second.journal_id;
+  return true;
+}
+
+void PendingRows::Forget(std::string_view key, std::int64_t journal_id) {
+  Shard& shard = ShardFor(key);
+  std::lock_guard lock(shard.mu);
+  auto it = shard.entries.find(key);
+  if (it == shard.entries.end() || it->second.journal_id != journal_id) return;
+  bytes_.fetch_sub(Size(key, it->second.row), std::memory_order_relaxed);
+  size_.fetch_sub(1, std::memory_order_relaxed);
+  shard.entries.erase(it);
+}
+
+}  // namespace mnemo::sqlite

@@ -1,0 +1,90 @@
+// The journal: a change of the items table is appended to the journal table first -- all the
+// changes of one writer transaction in one row, encoded in one BLOB -- and kept in memory
+// (PendingRows) until the writer folds it into the items table: in key order, a bounded batch
+// per transaction, then deletes the journal rows it has folded. A store thus appends a few
+// hundred bytes to one growing page instead of rewriting a 4 KiB page of the table, and a key
+// written many times between two folds is folded once. At open, whatever a crash left unfolded
+// is folded in first. docs/sqlite-schema.md describes the table and the record encoding.
+//
+// Thread safety: the codec is plain functions. PendingRows may be read from any thread (the
+// readers look there before the table); only the writer thread changes it.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "engines/sqlite/row_store.h"
+#include "mnemo/result.h"
+
+namespace mnemo::sqlite {
+
+// One change of a key: the row it now holds, or nullopt when it was deleted.
+struct JournalRecord {
+  std::string key;
+  std::optional<Row> row;
+};
+
+// Appends one record to `out`.
+void EncodeRecord(std::string& out, std::string_view key, const std::optional<Row>& row);
+// The records of one journal row, in order; an error when the bytes are not a whole number of
+// well-formed records.
+Result<std::vector<JournalRecord>> DecodeRecords(std::string_view bytes);
+
+// The committed changes not yet folded into the table, by key.
+class PendingRows {
+ public:
+  // What key holds while its change is pending; false when it has none (the table decides).
+  bool Find(std::string_view key, std::optional<Row>* row) const;
+
+  // Writer only. Records key's committed change, held in journal row `journal_id`.
+  void Publish(std::string_view key, std::optional<Row> row, std::int64_t journal_id);
+  // The keys whose change is in a journal row up to `journal_id`, in key order.
+  std::vector<std::string> KeysUpTo(std::int64_t journal_id) const;
+  // key's change and its journal row; false when it has none.
+  bool Get(std::string_view key, std::optional<Row>* row, std::int64_t* journal_id) const;
+  // Drops key's change once folded, unless a later change (journal row) replaced it meanwhile.
+  void Forget(std::string_view key, std::int64_t journal_id);
+
+  std::size_t size() const { return size_.load(std::memory_order_relaxed); }
+  // Memory held, in bytes (see Size).
+  std::size_t bytes() const { return bytes_.load(std::memory_order_relaxed); }
+
+ private:
+  static constexpr std::size_t kShards = 16;
+  struct Entry {
+    std::optional<Row> row;
+    std::int64_t journal_id = 0;
+  };
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view key) const {
+      return std::hash<std::string_view>{}(key);
+    }
+  };
+  struct Shard {
+    mutable std::mutex mu;
+    std::unordered_map<std::string, Entry, Hash, std::equal_to<>> entries;  // guarded by mu
+  };
+  // What an entry costs: key, value, and the Row and map node around them.
+  static std::size_t Size(std::string_view key, const std::optional<Row>& row) {
+    return key.size() + (row ? row->value.size() : 0) + 160;
+  }
+
+  Shard& ShardFor(std::string_view key) { return shards_[Hash{}(key) % kShards]; }
+  const Shard& ShardFor(std::string_view key) const { return shards_[Hash{}(key) % kShards]; }
+
+  std::array<Shard, kShards> shards_;
+  std::atomic<std::size_t> size_{0};
+  std::atomic<std::size_t> bytes_{0};
+};
+
+}  // namespace mnemo::sqlite

@@ -1,0 +1,84 @@
+// JournaledRows: the items table as the writer sees it -- the table, the committed changes not
+// yet folded into it (PendingRows) and the changes of the current transaction, newest first.
+// Changes are not written to the table: they are staged here and appended to the journal
+// table at the commit (journal.h); WriteOps folds them into the table later (FoldJournal).
+//
+// Thread safety: none; only the writer thread uses it.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "engines/sqlite/journal.h"
+#include "engines/sqlite/row_store.h"
+#include "engines/sqlite/statement.h"
+#include "mnemo/result.h"
+
+namespace mnemo::sqlite {
+
+class JournaledRows {
+ public:
+  // `last_journal_id` is the largest id in the journal table (0 when empty).
+  static Result<std::unique_ptr<JournaledRows>> Prepare(RowStore& table, PendingRows& pending,
+                                                        std::int64_t last_journal_id);
+
+  RowStore& table() { return table_; }
+  Db& db() { return table_.db(); }
+  std::int64_t last_journal_id() const { return last_journal_id_; }
+
+  // As RowStore's methods, over the table with the pending and staged changes on top.
+  Result<std::optional<Row>> Find(std::string_view key);
+  Result<void> Put(std::string_view key, const Row& row);
+  Result<void> UpdateMeta(std::string_view key, const Row& row);
+  Result<bool> Erase(std::string_view key, std::int64_t seq);
+  Result<std::optional<Removed>> EraseKey(std::string_view key);
+  Result<std::vector<Removed>> PurgeExpired(std::int64_t now, int limit);
+  Result<void> Absorb(std::string_view key, std::int64_t seq, std::int64_t last_access,
+                      bool fetched);
+  // Whether key has a change pending or staged: then its row in the table (what RowStore's
+  // Window shows) is not its row.
+  bool Changing(std::string_view key) const;
+
+  // Before the COMMIT: appends this transaction's changes to the journal table.
+  Result<void> WriteJournal();
+  // After the COMMIT: the staged changes become pending (readers see them from now on).
+  void Publish();
+  // After a ROLLBACK: the staged changes are dropped.
+  void Discard();
+  // Deletes the journal rows up to `journal_id`, all of whose changes are in the table.
+  Result<void> DeleteJournal(std::int64_t journal_id);
+
+ private:
+  JournaledRows(RowStore& table, PendingRows& pending, Statement append, Statement remove,
+                std::int64_t last_journal_id);
+  void Stage(std::string_view key, std::optional<Row> row);
+  // Find, and whether the row came from the table (nothing newer is staged or pending).
+  Result<std::optional<Row>> Locate(std::string_view key, bool* in_table);
+  // Stages key's deletion; `in_table`: its row is the table's.
+  Result<void> Delete(std::string_view key, bool in_table);
+  // Appends the records gathered so far as one journal row.
+  Result<void> AppendRecords();
+
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view key) const {
+      return std::hash<std::string_view>{}(key);
+    }
+  };
+
+  RowStore& table_;
+  PendingRows& pending_;
+  Statement append_;
+  Statement remove_;
+  std::int64_t last_journal_id_;
+  // This transaction's changes, by key, and their records not yet in the journal table.
+  std::unordered_map<std::string, std::optional<Row>, Hash, std::equal_to<>> staged_;
+  std::string records_;
+  std::int64_t first_journal_id_ = 0;  // this transaction's first journal row; 0 = none yet
+};
+
+}  // namespace mnemo::sqlite
