@@ -76,11 +76,16 @@ void EncodeRecord(std::string& out, std::string_view key, const std::optional<Ro
 
 Result<std::vector<JournalRecord>> DecodeRecords(std::string_view bytes) {
   std::vector<JournalRecord> records;
+  auto damaged = [&] {
+    return Error{"a journal row is damaged (record " + std::to_string(records.size() + 1) + ")"};
+  };
   Reader in(bytes);
-  while (in.ok() && !in.done()) {
+  while (!in.done()) {
     const auto kind = in.Get<std::uint8_t>();
     JournalRecord record{std::string(in.GetBytes()), std::nullopt};
-    if (!in.ok() || record.key.empty() || (kind != kRowRecord && kind != kDeleteRecord)) break;
+    if (!in.ok() || record.key.empty() || (kind != kRowRecord && kind != kDeleteRecord)) {
+      return damaged();
+    }
     if (kind == kRowRecord) {
       Row row;
       row.seq = in.Get<std::int64_t>();
@@ -95,13 +100,10 @@ Result<std::vector<JournalRecord>> DecodeRecords(std::string_view bytes) {
       row.token_sent = (state & kStateToken) != 0;
       row.binary_key = (state & kStateBinary) != 0;
       row.value = std::string(in.GetBytes());
-      if (!in.ok() || state > 15) break;
+      if (!in.ok() || state > 15) return damaged();
       record.row = std::move(row);
     }
     records.push_back(std::move(record));
-  }
-  if (!in.ok() || !in.done()) {
-    return Error{"a journal row is damaged (record " + std::to_string(records.size() + 1) + ")"};
   }
   return records;
 }

@@ -90,7 +90,7 @@ TEST(JournalTest, PendingRowsKeepTheLastChangeUntilFoldedAndCountTheirBytes) {
   EXPECT_EQ(pending.size(), 2u);
   const std::size_t bytes = pending.bytes();
   ASSERT_TRUE(pending.Find("d", &row));
-  EXPECT_FALSE(row);  // deleted: known, and absent
+  EXPECT_FALSE(row);               // deleted: known, and absent
   pending.Publish("k", Row{}, 5);  // a later change, in a later journal row
   EXPECT_EQ(pending.bytes(), bytes - FullRow().value.size());
   EXPECT_EQ(pending.KeysUpTo(3), std::vector<std::string>{"d"});

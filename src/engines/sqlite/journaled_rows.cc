@@ -21,8 +21,7 @@ Removed SizeOf(std::string_view key, const Row& row) {
 
 }  // namespace
 
-Result<std::unique_ptr<JournaledRows>> JournaledRows::Prepare(RowStore& table,
-                                                              PendingRows& pending,
+Result<std::unique_ptr<JournaledRows>> JournaledRows::Prepare(RowStore& table, PendingRows& pending,
                                                               std::int64_t last_journal_id) {
   Result<Statement> append = table.db().Prepare("INSERT INTO journal(records) VALUES (?1)");
   if (!append.ok()) return append.error();
@@ -138,8 +137,8 @@ Result<std::vector<Removed>> JournaledRows::PurgeExpired(std::int64_t now, int l
   return removed;
 }
 
-Result<void> JournaledRows::Absorb(std::string_view key, std::int64_t seq,
-                                   std::int64_t last_access, bool fetched) {
+Result<void> JournaledRows::Absorb(std::string_view key, std::int64_t seq, std::int64_t last_access,
+                                   bool fetched) {
   std::optional<Row> row;
   auto staged = staged_.find(key);
   if (staged != staged_.end()) {

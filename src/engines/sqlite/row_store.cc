@@ -46,8 +46,8 @@ Removed ReadRemoved(const Statement& s, int column) {
 }  // namespace
 
 struct RowStore::Statements {
-  Statement find, page_first, page_after, put, update_meta, erase, erase_key, expired,
-      window_first, window_after, absorb, count, oldest_access, put_meta;
+  Statement find, page_first, page_after, put, update_meta, erase, erase_key, expired, window_first,
+      window_after, absorb, count, oldest_access, put_meta;
 };
 
 Result<std::unique_ptr<RowStore>> RowStore::Prepare(Db& db) {

@@ -105,8 +105,7 @@ class RowStore {
   RowStore(Db& db, std::unique_ptr<Statements> statements);
   Result<std::vector<Removed>> CollectRemoved(Statement& statement, std::string_view what);
   // Runs a statement whose columns are kWindow's, with `limit` bound to ?2.
-  Result<std::vector<Candidate>> Candidates(Statement& statement, int limit,
-                                            std::string_view what);
+  Result<std::vector<Candidate>> Candidates(Statement& statement, int limit, std::string_view what);
 
   Db& db_;
   std::unique_ptr<Statements> s_;

@@ -28,8 +28,9 @@ using sqlite::testing::StoreCall;
 
 class SqliteAsyncCommitTest : public ::testing::Test {
  protected:
-  std::unique_ptr<SqliteEngine> Open(Durability durability, std::size_t max_file_bytes = 0,
-                                     std::chrono::milliseconds journal_fold = std::chrono::minutes(1)) {
+  std::unique_ptr<SqliteEngine> Open(
+      Durability durability, std::size_t max_file_bytes = 0,
+      std::chrono::milliseconds journal_fold = std::chrono::minutes(1)) {
     SqliteEngineConfig config = sqlite::testing::ConformanceConfig(path_);
     config.journal_fold_interval = journal_fold;
     config.durability = durability;

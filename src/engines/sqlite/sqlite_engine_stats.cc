@@ -48,6 +48,9 @@ void GeneralStats(const TableStats& table, const sqlite::SharedState& shared, St
   Emit(sink, "sqlite_cache_hits", Read(c.cache_hits));
   Emit(sink, "sqlite_cache_items", shared.cache.items());
   Emit(sink, "sqlite_cache_bytes", shared.cache.bytes());
+  // Changes journaled and not yet folded into the items table, and the memory they hold.
+  Emit(sink, "sqlite_journal_items", shared.pending.size());
+  Emit(sink, "sqlite_journal_bytes", shared.pending.bytes());
 }
 
 void ItemStats(const TableStats& table, const Counters& c, std::int64_t now, StatSink sink) {

@@ -162,6 +162,49 @@ TEST_F(SqliteOpenTest, MigratesAVersion1File) {
   sqlite3_close(db);
 }
 
+// A file of schema version 2 (its DDL as that build created it) gains the journal table; its
+// rows stay where they are.
+TEST_F(SqliteOpenTest, MigratesAVersion2File) {
+  RunSql(path_, R"sql(
+    CREATE TABLE items (key BLOB PRIMARY KEY, seq INTEGER NOT NULL, flags INTEGER NOT NULL,
+      exptime INTEGER NOT NULL, cas INTEGER NOT NULL, last_access INTEGER NOT NULL,
+      stored_at INTEGER NOT NULL, state INTEGER NOT NULL, value BLOB NOT NULL) WITHOUT ROWID;
+    CREATE INDEX items_exptime ON items(exptime) WHERE exptime != 0;
+    CREATE TABLE meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+    INSERT INTO items VALUES (CAST('old' AS BLOB), 3, 7, 0, 41, 1700000000, 1700000000, 0,
+                              CAST('kept' AS BLOB));
+    INSERT INTO meta VALUES ('last_cas', 42), ('last_seq', 3);
+    PRAGMA application_id = 1299082607;
+    PRAGMA user_version = 2;
+  )sql");
+  {
+    auto engine = Open(path_);
+    ASSERT_TRUE(engine.ok()) << engine.error().message;
+    std::string value;
+    ASSERT_EQ((*engine)->Get(GetRequest{HashedKey("old")},
+                             [&](const ItemView& view) { value = std::string(view.value); }),
+              GetStatus::kHit);
+    EXPECT_EQ(value, "kept");
+    StoreRequest store{HashedKey("new")};
+    store.value = "v";
+    EXPECT_GT((*engine)->Store(store).cas, 42u);
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db,
+                               "SELECT (SELECT user_version FROM pragma_user_version), "
+                               "(SELECT count(*) FROM journal), (SELECT count(*) FROM items)",
+                               -1, &stmt, nullptr),
+            SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int64(stmt, 0), sqlite::kSchemaVersion);
+  EXPECT_EQ(sqlite3_column_int64(stmt, 1), 0);  // folded in at the close
+  EXPECT_EQ(sqlite3_column_int64(stmt, 2), 2);
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+}
+
 TEST_F(SqliteOpenTest, RefusesACorruptDatabase) {
   MakeDatabase(path_, 300);
   RunSql(path_, "VACUUM");  // the journal's freed pages go: the table fills the file

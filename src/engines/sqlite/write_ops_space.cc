@@ -56,8 +56,7 @@ Result<bool> WriteOps::EnsureRoom(std::string_view key, std::uint64_t bytes,
 }
 
 Result<std::vector<Candidate>> WriteOps::Advance(Hand& hand, int limit, bool* wrapped) {
-  Result<std::vector<Candidate>> rows =
-      rows_.table().Window(hand.after, hand.after.empty(), limit);
+  Result<std::vector<Candidate>> rows = rows_.table().Window(hand.after, hand.after.empty(), limit);
   if (!rows.ok()) return rows;
   *wrapped = rows->size() < static_cast<std::size_t>(limit);
   hand.after = *wrapped ? std::string() : rows->back().key;

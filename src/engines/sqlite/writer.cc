@@ -129,7 +129,9 @@ void Writer::Loop() {
 
 bool Writer::JournalFoldDue(Clock::time_point now) {
   if (!ops_->JournalDirty()) return journal_fold_due_ = false;
-  if (journal_fold_due_ || fold_journal_now_ || ops_->FoldRoundUnderway()) return true;
+  if (fold_journal_now_) return true;
+  if (now < fold_retry_at_) return false;  // the last step failed
+  if (journal_fold_due_ || ops_->FoldRoundUnderway()) return true;
   const SqliteEngineConfig& config = shared_.config();
   const std::size_t bytes = std::min(config.journal_fold_bytes, config.size_limit_bytes / 4);
   if (now < next_journal_fold_ && shared_.pending.bytes() < bytes) return false;
@@ -238,10 +240,9 @@ std::vector<AccessOverlay::Entry> Writer::Maintain(bool purge, bool fold) {
     const std::size_t limit = fold_journal_now_ ? SIZE_MAX : kJournalFoldBatch;
     Result<bool> round_done = ops_->FoldJournal(limit);
     if (!round_done.ok()) {
-      // Tried again later; meanwhile the journal and the memory hold everything.
+      // Tried again after kFoldRetry; meanwhile the journal and the memory hold everything.
       Add(shared_.counters.errors);
-      journal_fold_due_ = false;
-      next_journal_fold_ = Clock::now() + kFoldRetry;
+      fold_retry_at_ = Clock::now() + kFoldRetry;
       return absorbed;
     }
     if (*round_done) journal_fold_due_ = false;

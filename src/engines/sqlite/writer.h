@@ -115,8 +115,9 @@ class Writer {
   Clock::time_point next_fold_;
   std::size_t fold_left_ = 0;  // accesses the current fold round still folds in
   Clock::time_point next_journal_fold_;
-  bool fold_journal_now_ = false;  // at close: fold everything
-  bool journal_fold_due_ = false;  // a fold round is due or under way
+  bool fold_journal_now_ = false;    // at close: fold everything
+  bool journal_fold_due_ = false;    // a fold round is due or under way
+  Clock::time_point fold_retry_at_;  // no fold step before this (after one failed)
 
   std::mutex mu_;
   std::condition_variable cv_;
