@@ -25,7 +25,9 @@ Result<std::unique_ptr<JournaledRows>> JournaledRows::Prepare(RowStore& table, P
                                                               std::int64_t last_journal_id) {
   Result<Statement> append = table.db().Prepare("INSERT INTO journal(records) VALUES (?1)");
   if (!append.ok()) return append.error();
-  Result<Statement> remove = table.db().Prepare("DELETE FROM journal WHERE id <= ?1");
+  Result<Statement> remove = table.db().Prepare(
+      "DELETE FROM journal WHERE id IN (SELECT id FROM journal WHERE id <= ?1 ORDER BY id "
+      "LIMIT ?2)");
   if (!remove.ok()) return remove.error();
   return std::unique_ptr<JournaledRows>(new JournaledRows(
       table, pending, std::move(append).value(), std::move(remove).value(), last_journal_id));
@@ -160,6 +162,8 @@ Result<void> JournaledRows::AppendRecords() {
   Result<void> done = Done(table_.db(), append_.Step(), "writing the journal");
   if (!done.ok()) return done;
   last_journal_id_ = sqlite3_last_insert_rowid(table_.db().get());
+  appended_bytes_ += records_.size();
+  transaction_bytes_ += records_.size();
   if (first_journal_id_ == 0) first_journal_id_ = last_journal_id_;
   records_.clear();
   return {};
@@ -174,6 +178,7 @@ void JournaledRows::Publish() {
   staged_.clear();
   records_.clear();
   first_journal_id_ = 0;
+  transaction_bytes_ = 0;
 }
 
 void JournaledRows::Discard() {
@@ -181,12 +186,17 @@ void JournaledRows::Discard() {
   records_.clear();
   if (first_journal_id_ != 0) last_journal_id_ = first_journal_id_ - 1;
   first_journal_id_ = 0;
+  appended_bytes_ -= transaction_bytes_;
+  transaction_bytes_ = 0;
 }
 
-Result<void> JournaledRows::DeleteJournal(std::int64_t journal_id) {
+Result<std::size_t> JournaledRows::DeleteJournal(std::int64_t journal_id, std::size_t limit) {
   ScopedReset reset(remove_);
   remove_.Bind(1, journal_id);
-  return Done(table_.db(), remove_.Step(), "deleting folded journal rows");
+  remove_.Bind(2, static_cast<std::int64_t>(std::min<std::size_t>(limit, INT64_MAX)));
+  Result<void> done = Done(table_.db(), remove_.Step(), "deleting folded journal rows");
+  if (!done.ok()) return done.error();
+  return static_cast<std::size_t>(sqlite3_changes64(table_.db().get()));
 }
 
 }  // namespace mnemo::sqlite

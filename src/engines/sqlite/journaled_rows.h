@@ -49,8 +49,11 @@ class JournaledRows {
   void Publish();
   // After a ROLLBACK: the staged changes are dropped.
   void Discard();
-  // Deletes the journal rows up to `journal_id`, all of whose changes are in the table.
-  Result<void> DeleteJournal(std::int64_t journal_id);
+  // Deletes the oldest journal rows, up to `limit` of them and none after `journal_id`: all
+  // of their changes are in the table. Returns how many it deleted.
+  Result<std::size_t> DeleteJournal(std::int64_t journal_id, std::size_t limit);
+  // Bytes of records appended to the journal so far.
+  std::uint64_t appended_bytes() const { return appended_bytes_; }
 
  private:
   JournaledRows(RowStore& table, PendingRows& pending, Statement append, Statement remove,
@@ -79,6 +82,8 @@ class JournaledRows {
   std::unordered_map<std::string, std::optional<Row>, Hash, std::equal_to<>> staged_;
   std::string records_;
   std::int64_t first_journal_id_ = 0;  // this transaction's first journal row; 0 = none yet
+  std::uint64_t appended_bytes_ = 0;
+  std::uint64_t transaction_bytes_ = 0;  // of appended_bytes_, this transaction's
 };
 
 }  // namespace mnemo::sqlite

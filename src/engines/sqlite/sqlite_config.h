@@ -71,8 +71,9 @@ struct SqliteEngineConfig {
   // Changes are folded from the journal into the items table (journal.h) every
   // journal_fold_interval, or sooner once the pending ones hold journal_fold_bytes (keys,
   // values and a fixed overhead each) or a quarter of size_limit_bytes (eviction only sees
-  // rows in the table), and all at close. The longer they wait, the more writes of a hot key
-  // one fold folds into one; they are kept in memory meanwhile.
+  // rows in the table), or the journal has grown by journal_fold_bytes since the last round
+  // began, and all at close. The longer they wait, the more writes of a hot key one fold
+  // folds into one; they are kept in memory meanwhile.
   std::chrono::milliseconds journal_fold_interval{60'000};
   std::size_t journal_fold_bytes = std::size_t{64} << 20;
 };

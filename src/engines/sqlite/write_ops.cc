@@ -12,6 +12,8 @@
 namespace mnemo::sqlite {
 namespace {
 
+// Journal rows a fold step deletes (each holds one transaction's records, a few KiB).
+constexpr std::size_t kJournalDeleteRows = 64;
 // How far ahead of the last CAS and seq handed out the meta table's bounds are written.
 constexpr std::int64_t kReserve = std::int64_t{1} << 20;
 
@@ -298,17 +300,23 @@ void WriteOps::Publish() {
   folded_.clear();
 }
 
+std::uint64_t WriteOps::JournalBytesSinceRound() const {
+  return rows_.appended_bytes() - round_started_bytes_;
+}
+
 bool WriteOps::JournalDirty() const {
   return shared_.pending.size() > 0 || rows_.last_journal_id() > journal_deleted_upto_ ||
          FoldRoundUnderway();
 }
 
 Result<bool> WriteOps::FoldJournal(std::size_t limit) {
+  const bool everything = limit == SIZE_MAX;
   if (!FoldRoundUnderway()) {
     fold_upto_ = rows_.last_journal_id();
     if (fold_upto_ == 0) return true;  // nothing was ever journaled
     fold_keys_ = shared_.pending.KeysUpTo(fold_upto_);
     fold_next_ = 0;
+    round_started_bytes_ = rows_.appended_bytes();
   }
   const std::int64_t now = shared_.Now();
   RowStore& table = rows_.table();
@@ -333,11 +341,14 @@ Result<bool> WriteOps::FoldJournal(std::size_t limit) {
     if (!folded.ok()) return folded.error();
     folded_.emplace_back(key, journal_id);
   }
-  if (fold_next_ < fold_keys_.size()) return false;
+  if (fold_next_ < fold_keys_.size() || limit == 0) return false;
   // Every change held in journal rows up to fold_upto_ is in the table now (or a later change
-  // of its key is pending, in a later journal row).
-  Result<void> deleted = rows_.DeleteJournal(fold_upto_);
+  // of its key is pending, in a later journal row): they go, oldest first, a bounded number
+  // of rows per step (deleting a minute's journal at once stalled writes for seconds).
+  const std::size_t rows = everything ? SIZE_MAX : std::min(limit, kJournalDeleteRows);
+  Result<std::size_t> deleted = rows_.DeleteJournal(fold_upto_, rows);
   if (!deleted.ok()) return deleted.error();
+  if (*deleted == rows) return false;
   journal_deleted_upto_ = fold_upto_;
   fold_keys_.clear();
   fold_next_ = 0;

@@ -71,15 +71,18 @@ class WriteOps {
   // changes it folded into the table are no longer pending.
   void Publish();
 
-  // Folds up to `limit` pending changes into the table, in key order, as one step of a fold
-  // round: a round folds every change pending when it starts, then deletes the journal rows
-  // that held them. Returns whether a round finished.
+  // One step of a fold round: up to `limit` pending changes folded into the table, in key
+  // order, or (once all are) up to kJournalDeleteRows of the journal rows that held them
+  // deleted; SIZE_MAX: the whole round. A round folds every change pending when it starts.
+  // Returns whether a round finished.
   Result<bool> FoldJournal(std::size_t limit);
   // Folds everything pending and empties the journal (the rest of a round under way, then a
   // whole new one).
   Result<void> FoldAll();
   // Whether anything waits to be folded in: pending changes or journal rows.
   bool JournalDirty() const;
+  // Bytes of records journaled since the last fold round started.
+  std::uint64_t JournalBytesSinceRound() const;
   bool FoldRoundUnderway() const { return !fold_keys_.empty() || fold_upto_ != 0; }
 
   TxnState Save() const;
@@ -184,6 +187,7 @@ class WriteOps {
   // Changes this transaction folded in, with their journal row, to forget after the commit.
   std::vector<std::pair<std::string, std::int64_t>> folded_;
   std::int64_t journal_deleted_upto_ = 0;  // journal rows up to here are gone
+  std::uint64_t round_started_bytes_ = 0;  // rows_.appended_bytes() when the last round started
 };
 
 }  // namespace mnemo::sqlite

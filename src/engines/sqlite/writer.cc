@@ -133,8 +133,13 @@ bool Writer::JournalFoldDue(Clock::time_point now) {
   if (now < fold_retry_at_) return false;  // the last step failed
   if (journal_fold_due_ || ops_->FoldRoundUnderway()) return true;
   const SqliteEngineConfig& config = shared_.config();
+  // Bounds the memory the pending changes hold, eviction's blind spot (see the config) and
+  // the journal's size in the file.
   const std::size_t bytes = std::min(config.journal_fold_bytes, config.size_limit_bytes / 4);
-  if (now < next_journal_fold_ && shared_.pending.bytes() < bytes) return false;
+  if (now < next_journal_fold_ && shared_.pending.bytes() < bytes &&
+      ops_->JournalBytesSinceRound() < config.journal_fold_bytes) {
+    return false;
+  }
   next_journal_fold_ = now + config.journal_fold_interval;
   return journal_fold_due_ = true;
 }
