@@ -42,13 +42,13 @@ void ItemCache::Put(std::string_view key, Row row) {
 void ItemCache::InsertLocked(Shard& shard, std::string_view key, Row row, std::size_t cost) {
   auto found = shard.index.find(key);
   if (found != shard.index.end()) {
-    // In place: a rewritten key keeps its node, so the index needs no second lookup.
+    // In place: a rewritten key keeps its node, so the index needs no second lookup, and
+    // counts as used rather than moving to the front.
     Entry& entry = *found->second;
     shard.bytes = shard.bytes - entry.cost + cost;
     entry.row = std::move(row);
     entry.cost = cost;
-    entry.referenced = false;
-    shard.lru.splice(shard.lru.begin(), shard.lru, found->second);
+    entry.referenced = true;
   } else {
     shard.lru.push_front(Entry{std::string(key), std::move(row), cost});
     shard.index.emplace(shard.lru.front().key, shard.lru.begin());

@@ -11,7 +11,7 @@
 // invalidated since, the row read may predate the change and the fill is dropped. So a cached
 // row is never older than the last acknowledged write of its key. Eviction is per shard, by
 // bytes (key, value and a fixed per-entry overhead), in CLOCK order: rows leave in the order
-// they were cached or written, but one read since then buys a row another round.
+// they were first cached, but one read or rewrite since then buys a row another round.
 //
 // Thread safety: every method may be called from any thread; keys are spread over shards with
 // one mutex each.
@@ -67,7 +67,7 @@ class ItemCache {
     std::string key;
     Row row;
     std::size_t cost = 0;
-    bool referenced = false;  // read since it last came to the front of the list
+    bool referenced = false;  // read or rewritten since it last came to the front
   };
   struct Hash {
     std::size_t operator()(std::string_view key) const {
@@ -76,7 +76,7 @@ class ItemCache {
   };
   struct Shard {
     mutable std::mutex mu;
-    std::list<Entry> lru;  // most recently cached or written first; guarded by mu
+    std::list<Entry> lru;  // most recently cached first; guarded by mu
     // Views into lru's keys, which do not move; guarded by mu.
     std::unordered_map<std::string_view, std::list<Entry>::iterator, Hash> index;
     std::size_t bytes = 0;         // guarded by mu

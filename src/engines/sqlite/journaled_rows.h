@@ -39,6 +39,8 @@ class JournaledRows {
   Result<std::vector<Removed>> PurgeExpired(std::int64_t now, int limit);
   Result<void> Absorb(std::string_view key, std::int64_t seq, std::int64_t last_access,
                       bool fetched);
+  // Whether this transaction changed key.
+  bool Staged(std::string_view key) const { return staged_.contains(key); }
   // Whether key has a change pending or staged: then its row in the table (what RowStore's
   // Window shows) is not its row.
   bool Changing(std::string_view key) const;

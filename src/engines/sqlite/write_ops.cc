@@ -61,8 +61,8 @@ Result<std::optional<Row>> WriteOps::FindLive(std::string_view key, std::int64_t
 
 Result<std::optional<Row>> WriteOps::LookUp(std::string_view key) {
   // Between transactions the cache holds, for each key, the committed row or nothing (see
-  // item_cache.h); a key this transaction changed is read back from the table.
-  if (shared_.cache.enabled() && !changed_keys_.contains(std::hash<std::string_view>{}(key))) {
+  // item_cache.h); a key this transaction changed is read from what it staged.
+  if (shared_.cache.enabled() && !rows_.Staged(key)) {
     std::optional<Row> cached = shared_.cache.Peek(key);
     if (cached) return cached;
   }
@@ -74,7 +74,6 @@ void WriteOps::Changed(std::string_view key) {
   // Acknowledged before its commit, a write must not leave its old row readable meanwhile.
   // Otherwise the old row is what the table shows until the commit, so it may stay cached.
   if (shared_.config().durability == Durability::kOff) shared_.cache.Invalidate(key);
-  changed_keys_.insert(std::hash<std::string_view>{}(key));
   changed_.push_back(Change{std::string(key), std::nullopt});
 }
 
@@ -98,7 +97,6 @@ void WriteOps::InvalidateChanged(bool committed) {
     }
   }
   changed_.clear();
-  changed_keys_.clear();
 }
 
 Result<void> WriteOps::UpdateRow(std::string_view key, const Row& row) {

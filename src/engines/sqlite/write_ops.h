@@ -14,7 +14,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_set>
 #include <vector>
 
 #include "engines/sqlite/access_overlay.h"
@@ -172,9 +171,6 @@ class WriteOps {
     std::optional<Row> row;  // what the key holds after the change; nullopt: no row
   };
   std::vector<Change> changed_;  // this transaction's changes in order, with a cache only
-  // Hashes of changed_'s keys: LookUp reads these keys from the table (a collision only
-  // costs a table read).
-  std::unordered_set<std::size_t> changed_keys_;
   FlushScan flush_scan_;
   Hand evict_hand_;
   // The least recently used rows the eviction hand has seen, oldest first (kEvictPool at most).
