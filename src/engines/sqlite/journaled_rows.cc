@@ -68,6 +68,13 @@ Result<void> JournaledRows::Delete(std::string_view key, bool in_table) {
   return {};
 }
 
+std::vector<std::string> JournaledRows::StagedKeys() const {
+  std::vector<std::string> keys;
+  keys.reserve(staged_.size());
+  for (const auto& [key, row] : staged_) keys.push_back(key);
+  return keys;
+}
+
 bool JournaledRows::Changing(std::string_view key) const {
   std::optional<Row> ignored;
   return staged_.contains(key) || pending_.Find(key, &ignored);

@@ -29,6 +29,11 @@ class JournaledRows {
   RowStore& table() { return table_; }
   Db& db() { return table_.db(); }
   std::int64_t last_journal_id() const { return last_journal_id_; }
+  // The last journal row of a committed transaction: rows after it hold this transaction's
+  // records (appended before the COMMIT when they pass 1 MiB).
+  std::int64_t committed_journal_id() const {
+    return first_journal_id_ != 0 ? first_journal_id_ - 1 : last_journal_id_;
+  }
 
   // As RowStore's methods, over the table with the pending and staged changes on top.
   Result<std::optional<Row>> Find(std::string_view key);
@@ -39,8 +44,9 @@ class JournaledRows {
   Result<std::vector<Removed>> PurgeExpired(std::int64_t now, int limit);
   Result<void> Absorb(std::string_view key, std::int64_t seq, std::int64_t last_access,
                       bool fetched);
-  // Whether this transaction changed key.
+  // Whether this transaction changed key, and the keys it changed.
   bool Staged(std::string_view key) const { return staged_.contains(key); }
+  std::vector<std::string> StagedKeys() const;
   // Whether key has a change pending or staged: then its row in the table (what RowStore's
   // Window shows) is not its row.
   bool Changing(std::string_view key) const;

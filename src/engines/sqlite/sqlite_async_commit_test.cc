@@ -18,6 +18,7 @@
 #include "engines/sqlite/task_threads.h"
 #include "engines/sqlite/testing/temp_sqlite.h"
 #include "manual_clock.h"
+#include "mnemo/item_rules.h"
 
 namespace mnemo {
 namespace {
@@ -192,6 +193,33 @@ TEST_F(SqliteAsyncCommitTest, AFullFileFailsWritesWithTheStoreErrorAndReadsGoOn)
   removal.done.Wait();
   EXPECT_EQ(removal.calls[0]->delete_status(), DeleteStatus::kDeleted);
   EXPECT_NE(Stats(*engine)["sqlite_errors"], "0");
+}
+
+// Writes queued together share one transaction: more of them than the limit holds evict the
+// oldest of their own, still uncommitted (no row of theirs is in the table yet).
+TEST_F(SqliteAsyncCommitTest, OneTransactionOfMoreThanTheLimitEvictsItsOwnOldest) {
+  SqliteEngineConfig config = sqlite::testing::ConformanceConfig(path_);
+  const std::string value(1000, 'v');
+  const std::size_t item = MemcachedItemSize(std::string("k00").size(), value.size());
+  config.size_limit_bytes = 40 * item;
+  auto opened = SqliteEngine::Open(clock_, config);
+  ASSERT_TRUE(opened.ok()) << opened.error().message;
+  SqliteEngine& engine = **opened;
+  std::unique_ptr<AsyncCalls> async = engine.ForLoop(loop_);
+  Batch batch;
+  for (int i = 0; i < 100; ++i) {
+    batch.calls.push_back(StoreCall("k" + std::to_string(100 + i).substr(1), value)());
+  }
+  batch.SubmitTo(*async);
+  batch.done.Wait();
+  for (const auto& call : batch.calls) {
+    EXPECT_EQ(call->store_result().status, StoreStatus::kStored) << call->key();
+  }
+  std::map<std::string, std::string> stats = Stats(engine);
+  EXPECT_LE(std::stoull(stats["curr_items"]), 40u);
+  EXPECT_GE(std::stoull(stats["evictions"]), 60u);
+  EXPECT_EQ(engine.Get(GetRequest{HashedKey("k99")}, [](const ItemView&) {}), GetStatus::kHit);
+  EXPECT_EQ(engine.Get(GetRequest{HashedKey("k00")}, [](const ItemView&) {}), GetStatus::kMiss);
 }
 
 // While another connection holds the write lock, the writer cannot begin its transaction

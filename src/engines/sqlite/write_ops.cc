@@ -310,8 +310,8 @@ bool WriteOps::JournalDirty() const {
 Result<bool> WriteOps::FoldJournal(std::size_t limit) {
   const bool everything = limit == SIZE_MAX;
   if (!FoldRoundUnderway()) {
-    fold_upto_ = rows_.last_journal_id();
-    if (fold_upto_ == 0) return true;  // nothing was ever journaled
+    fold_upto_ = rows_.committed_journal_id();
+    if (fold_upto_ == 0) return true;  // nothing committed was journaled
     fold_keys_ = shared_.pending.KeysUpTo(fold_upto_);
     fold_next_ = 0;
     round_started_bytes_ = rows_.appended_bytes();

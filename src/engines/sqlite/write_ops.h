@@ -151,6 +151,10 @@ class WriteOps {
   // False when it cannot.
   Result<bool> EnsureRoom(std::string_view key, std::uint64_t bytes, std::uint64_t old_bytes);
   Result<bool> EvictOldest(std::string_view key, std::uint64_t needed);
+  // When the table has nothing left to evict (every row in it is shadowed by a change not yet
+  // folded in: a burst of writes faster than the folds, or a transaction's own): the least
+  // recently used rows of the pending and staged changes, all of them sorted -- rare.
+  Result<bool> EvictPending(std::string_view key, std::uint64_t needed);
   // The next `limit` rows at the hand, which moves past them (to the first key at the end).
   Result<std::vector<Candidate>> Advance(Hand& hand, int limit, bool* wrapped);
   // Adds the rows of an eviction window, but key's, to the pool, keeping the oldest.

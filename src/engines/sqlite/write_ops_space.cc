@@ -100,7 +100,8 @@ Result<bool> WriteOps::EvictOldest(std::string_view key, std::uint64_t needed) {
     if (!window.ok()) return window.error();
     const std::size_t looked_at = window->size();
     Pool(*window, key);
-    if (looked_at == 0 && from_first && evict_pool_.empty()) return false;  // an empty table
+    // An empty table: what is left is pending, if anything.
+    if (looked_at == 0 && from_first && evict_pool_.empty()) return EvictPending(key, needed);
     bool evicted = false;
     while (!evicted && !evict_pool_.empty()) {
       Candidate oldest = std::move(evict_pool_.front());
@@ -123,9 +124,47 @@ Result<bool> WriteOps::EvictOldest(std::string_view key, std::uint64_t needed) {
       evicted = true;
     }
     seen_in_vain = evicted ? 0 : seen_in_vain + looked_at + 1;
-    if (seen_in_vain > totals_.items + kEvictWindow) return false;  // a whole lap in vain
+    // A whole lap in vain: every row left is pending, if any.
+    if (seen_in_vain > totals_.items + kEvictWindow) return EvictPending(key, needed);
   }
   return true;
+}
+
+Result<bool> WriteOps::EvictPending(std::string_view key, std::uint64_t needed) {
+  const std::uint64_t limit = shared_.config().size_limit_bytes;
+  struct Aged {
+    std::int64_t last_access;
+    std::string key;
+    std::int64_t seq;
+  };
+  std::vector<Aged> rows;
+  std::vector<std::string> keys = shared_.pending.KeysUpTo(INT64_MAX);
+  for (std::string& staged : rows_.StagedKeys()) keys.push_back(std::move(staged));
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  for (std::string& pending : keys) {
+    if (pending == key) continue;
+    Result<std::optional<Row>> row = rows_.Find(pending);
+    if (!row.ok()) return row.error();
+    if (!*row) continue;
+    std::int64_t last_access = (*row)->last_access;
+    auto access = shared_.overlay.Find(pending, (*row)->seq);
+    if (access) last_access = std::max(last_access, access->last_access);
+    rows.push_back(Aged{last_access, std::move(pending), (*row)->seq});
+  }
+  std::stable_sort(rows.begin(), rows.end(),
+                   [](const Aged& a, const Aged& b) { return a.last_access < b.last_access; });
+  for (const Aged& oldest : rows) {
+    if (totals_.bytes + needed <= limit) break;
+    Result<std::optional<Removed>> erased = rows_.EraseKey(oldest.key);
+    if (!erased.ok()) return erased.error();
+    if (!*erased) continue;
+    Changed(oldest.key);
+    Forget(**erased);
+    Add(shared_.counters.evictions);
+    if (!(*erased)->fetched) Add(shared_.counters.evicted_unfetched);
+  }
+  return totals_.bytes + needed <= limit;
 }
 
 Result<void> WriteOps::PurgeFlushed(int rows) {
