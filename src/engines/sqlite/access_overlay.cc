@@ -5,7 +5,7 @@
 namespace mnemo::sqlite {
 
 void AccessOverlay::Bump(std::string_view key, std::int64_t seq, std::int64_t now) {
-  Shard& shard = ShardFor(key);
+  Shard& shard = shards_.For(key);
   std::lock_guard lock(shard.mu);
   auto it = shard.entries.find(key);
   if (it == shard.entries.end()) {
@@ -31,7 +31,7 @@ bool AccessOverlay::Merge(std::string_view key, Row& row) const {
 
 std::optional<AccessOverlay::Access> AccessOverlay::Find(std::string_view key,
                                                          std::int64_t seq) const {
-  const Shard& shard = ShardFor(key);
+  const Shard& shard = shards_.For(key);
   std::lock_guard lock(shard.mu);
   auto it = shard.entries.find(key);
   if (it == shard.entries.end() || it->second.seq != seq) return std::nullopt;
@@ -40,8 +40,8 @@ std::optional<AccessOverlay::Access> AccessOverlay::Find(std::string_view key,
 
 std::vector<AccessOverlay::Entry> AccessOverlay::Take(std::size_t limit) {
   std::vector<Entry> taken;
-  for (std::size_t visited = 0; visited < kShards && taken.size() < limit; ++visited) {
-    Shard& shard = shards_[cursor_];
+  for (std::size_t visited = 0; visited < Shards::size() && taken.size() < limit; ++visited) {
+    Shard& shard = shards_.at(cursor_);
     {
       std::lock_guard lock(shard.mu);
       for (const auto& [key, access] : shard.entries) {
@@ -50,14 +50,14 @@ std::vector<AccessOverlay::Entry> AccessOverlay::Take(std::size_t limit) {
       }
     }
     // Stay on a shard that had more than fit, so that no shard starves.
-    if (taken.size() < limit) cursor_ = (cursor_ + 1) % kShards;
+    if (taken.size() < limit) cursor_ = (cursor_ + 1) % Shards::size();
   }
   return taken;
 }
 
 void AccessOverlay::Forget(const std::vector<Entry>& absorbed) {
   for (const Entry& entry : absorbed) {
-    Shard& shard = ShardFor(entry.key);
+    Shard& shard = shards_.For(entry.key);
     std::lock_guard lock(shard.mu);
     auto it = shard.entries.find(entry.key);
     if (it == shard.entries.end() || !(it->second == entry.access)) continue;

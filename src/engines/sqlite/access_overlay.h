@@ -11,18 +11,15 @@
 // shards. Take() and Forget() are for the writer thread only.
 #pragma once
 
-#include <array>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
-#include <functional>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
+#include "engines/sqlite/keyed_shards.h"
 #include "engines/sqlite/row_store.h"
 
 namespace mnemo::sqlite {
@@ -59,22 +56,10 @@ class AccessOverlay {
   std::size_t size() const { return size_.load(std::memory_order_relaxed); }
 
  private:
-  static constexpr std::size_t kShards = 16;
-  struct Hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view key) const {
-      return std::hash<std::string_view>{}(key);
-    }
-  };
-  struct Shard {
-    mutable std::mutex mu;
-    std::unordered_map<std::string, Access, Hash, std::equal_to<>> entries;  // guarded by mu
-  };
+  using Shards = KeyedShards<Access>;
+  using Shard = Shards::Shard;
 
-  Shard& ShardFor(std::string_view key) { return shards_[Hash{}(key) % kShards]; }
-  const Shard& ShardFor(std::string_view key) const { return shards_[Hash{}(key) % kShards]; }
-
-  std::array<Shard, kShards> shards_;
+  Shards shards_;
   std::atomic<std::size_t> size_{0};
   std::size_t cursor_ = 0;  // next shard Take() reads; writer thread only
 };

@@ -28,6 +28,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "engines/sqlite/keyed_shards.h"
 #include "engines/sqlite/row_store.h"
 
 namespace mnemo::sqlite {
@@ -69,21 +70,16 @@ class ItemCache {
     std::size_t cost = 0;
     bool referenced = false;  // read or rewritten since it last came to the front
   };
-  struct Hash {
-    std::size_t operator()(std::string_view key) const {
-      return std::hash<std::string_view>{}(key);
-    }
-  };
   struct Shard {
     mutable std::mutex mu;
     std::list<Entry> lru;  // most recently cached first; guarded by mu
     // Views into lru's keys, which do not move; guarded by mu.
-    std::unordered_map<std::string_view, std::list<Entry>::iterator, Hash> index;
+    std::unordered_map<std::string_view, std::list<Entry>::iterator, KeyHash> index;
     std::size_t bytes = 0;         // guarded by mu
     std::uint64_t generation = 0;  // guarded by mu; advanced by Invalidate()
   };
 
-  Shard& ShardFor(std::string_view key) { return shards_[Hash{}(key) % kShards]; }
+  Shard& ShardFor(std::string_view key) { return shards_[KeyHash{}(key) % kShards]; }
   static void EraseLocked(Shard& shard, std::list<Entry>::iterator it);
   void InsertLocked(Shard& shard, std::string_view key, Row row, std::size_t cost);
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <mutex>
 #include <utility>
 
 namespace mnemo::sqlite {
@@ -109,7 +110,7 @@ Result<std::vector<JournalRecord>> DecodeRecords(std::string_view bytes) {
 }
 
 bool PendingRows::Find(std::string_view key, std::optional<Row>* row) const {
-  const Shard& shard = ShardFor(key);
+  const Shard& shard = shards_.For(key);
   std::lock_guard lock(shard.mu);
   auto it = shard.entries.find(key);
   if (it == shard.entries.end()) return false;
@@ -118,7 +119,7 @@ bool PendingRows::Find(std::string_view key, std::optional<Row>* row) const {
 }
 
 void PendingRows::Publish(std::string_view key, std::optional<Row> row, std::int64_t journal_id) {
-  Shard& shard = ShardFor(key);
+  Shard& shard = shards_.For(key);
   const std::size_t size = Size(key, row);
   std::lock_guard lock(shard.mu);
   auto it = shard.entries.find(key);
@@ -135,7 +136,8 @@ void PendingRows::Publish(std::string_view key, std::optional<Row> row, std::int
 
 std::vector<std::string> PendingRows::KeysUpTo(std::int64_t journal_id) const {
   std::vector<std::string> keys;
-  for (const Shard& shard : shards_) {
+  for (std::size_t i = 0; i < Shards::size(); ++i) {
+    const Shard& shard = shards_.at(i);
     std::lock_guard lock(shard.mu);
     for (const auto& [key, entry] : shard.entries) {
       if (entry.journal_id <= journal_id) keys.push_back(key);
@@ -147,7 +149,7 @@ std::vector<std::string> PendingRows::KeysUpTo(std::int64_t journal_id) const {
 
 bool PendingRows::Get(std::string_view key, std::optional<Row>* row,
                       std::int64_t* journal_id) const {
-  const Shard& shard = ShardFor(key);
+  const Shard& shard = shards_.For(key);
   std::lock_guard lock(shard.mu);
   auto it = shard.entries.find(key);
   if (it == shard.entries.end()) return false;
@@ -157,7 +159,7 @@ bool PendingRows::Get(std::string_view key, std::optional<Row>* row,
 }
 
 void PendingRows::Forget(std::string_view key, std::int64_t journal_id) {
-  Shard& shard = ShardFor(key);
+  Shard& shard = shards_.For(key);
   std::lock_guard lock(shard.mu);
   auto it = shard.entries.find(key);
   if (it == shard.entries.end() || it->second.journal_id != journal_id) return;

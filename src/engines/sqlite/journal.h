@@ -10,18 +10,15 @@
 // readers look there before the table); only the writer thread changes it.
 #pragma once
 
-#include <array>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
-#include <functional>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
+#include "engines/sqlite/keyed_shards.h"
 #include "engines/sqlite/row_store.h"
 #include "mnemo/result.h"
 
@@ -59,30 +56,18 @@ class PendingRows {
   std::size_t bytes() const { return bytes_.load(std::memory_order_relaxed); }
 
  private:
-  static constexpr std::size_t kShards = 16;
   struct Entry {
     std::optional<Row> row;
     std::int64_t journal_id = 0;
   };
-  struct Hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view key) const {
-      return std::hash<std::string_view>{}(key);
-    }
-  };
-  struct Shard {
-    mutable std::mutex mu;
-    std::unordered_map<std::string, Entry, Hash, std::equal_to<>> entries;  // guarded by mu
-  };
+  using Shards = KeyedShards<Entry>;
+  using Shard = Shards::Shard;
   // What an entry costs: key, value, and the Row and map node around them.
   static std::size_t Size(std::string_view key, const std::optional<Row>& row) {
     return key.size() + (row ? row->value.size() : 0) + 160;
   }
 
-  Shard& ShardFor(std::string_view key) { return shards_[Hash{}(key) % kShards]; }
-  const Shard& ShardFor(std::string_view key) const { return shards_[Hash{}(key) % kShards]; }
-
-  std::array<Shard, kShards> shards_;
+  Shards shards_;
   std::atomic<std::size_t> size_{0};
   std::atomic<std::size_t> bytes_{0};
 };

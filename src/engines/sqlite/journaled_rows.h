@@ -10,10 +10,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "engines/sqlite/journal.h"
+#include "engines/sqlite/keyed_shards.h"
 #include "engines/sqlite/row_store.h"
 #include "engines/sqlite/statement.h"
 #include "mnemo/result.h"
@@ -74,20 +74,13 @@ class JournaledRows {
   // Appends the records gathered so far as one journal row.
   Result<void> AppendRecords();
 
-  struct Hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view key) const {
-      return std::hash<std::string_view>{}(key);
-    }
-  };
-
   RowStore& table_;
   PendingRows& pending_;
   Statement append_;
   Statement remove_;
   std::int64_t last_journal_id_;
   // This transaction's changes, by key, and their records not yet in the journal table.
-  std::unordered_map<std::string, std::optional<Row>, Hash, std::equal_to<>> staged_;
+  KeyMap<std::optional<Row>> staged_;
   std::string records_;
   std::int64_t first_journal_id_ = 0;  // this transaction's first journal row; 0 = none yet
   std::uint64_t appended_bytes_ = 0;
