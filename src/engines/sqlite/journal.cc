@@ -118,6 +118,12 @@ bool PendingRows::Find(std::string_view key, std::optional<Row>* row) const {
   return true;
 }
 
+bool PendingRows::Contains(std::string_view key) const {
+  const Shard& shard = shards_.For(key);
+  std::lock_guard lock(shard.mu);
+  return shard.entries.contains(key);
+}
+
 void PendingRows::Publish(std::string_view key, std::optional<Row> row, std::int64_t journal_id) {
   Shard& shard = shards_.For(key);
   const std::size_t size = Size(key, row);

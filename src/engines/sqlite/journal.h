@@ -41,6 +41,7 @@ class PendingRows {
  public:
   // What key holds while its change is pending; false when it has none (the table decides).
   bool Find(std::string_view key, std::optional<Row>* row) const;
+  bool Contains(std::string_view key) const;
 
   // Writer only. Records key's committed change, held in journal row `journal_id`.
   void Publish(std::string_view key, std::optional<Row> row, std::int64_t journal_id);

@@ -21,25 +21,21 @@ Removed SizeOf(std::string_view key, const Row& row) {
 
 }  // namespace
 
-Result<std::unique_ptr<JournaledRows>> JournaledRows::Prepare(RowStore& table, PendingRows& pending,
-                                                              std::int64_t last_journal_id) {
+Result<std::unique_ptr<JournaledRows>> JournaledRows::Prepare(RowStore& table,
+                                                              PendingRows& pending) {
   Result<Statement> append = table.db().Prepare("INSERT INTO journal(records) VALUES (?1)");
   if (!append.ok()) return append.error();
   Result<Statement> remove = table.db().Prepare(
       "DELETE FROM journal WHERE id IN (SELECT id FROM journal WHERE id <= ?1 ORDER BY id "
       "LIMIT ?2)");
   if (!remove.ok()) return remove.error();
-  return std::unique_ptr<JournaledRows>(new JournaledRows(
-      table, pending, std::move(append).value(), std::move(remove).value(), last_journal_id));
+  return std::unique_ptr<JournaledRows>(
+      new JournaledRows(table, pending, std::move(append).value(), std::move(remove).value()));
 }
 
 JournaledRows::JournaledRows(RowStore& table, PendingRows& pending, Statement append,
-                             Statement remove, std::int64_t last_journal_id)
-    : table_(table),
-      pending_(pending),
-      append_(std::move(append)),
-      remove_(std::move(remove)),
-      last_journal_id_(last_journal_id) {}
+                             Statement remove)
+    : table_(table), pending_(pending), append_(std::move(append)), remove_(std::move(remove)) {}
 
 Result<std::optional<Row>> JournaledRows::Find(std::string_view key) {
   bool in_table = false;
@@ -76,8 +72,7 @@ std::vector<std::string> JournaledRows::StagedKeys() const {
 }
 
 bool JournaledRows::Changing(std::string_view key) const {
-  std::optional<Row> ignored;
-  return staged_.contains(key) || pending_.Find(key, &ignored);
+  return staged_.contains(key) || pending_.Contains(key);
 }
 
 void JournaledRows::Stage(std::string_view key, std::optional<Row> row) {

@@ -22,9 +22,8 @@ namespace mnemo::sqlite {
 
 class JournaledRows {
  public:
-  // `last_journal_id` is the largest id in the journal table (0 when empty).
-  static Result<std::unique_ptr<JournaledRows>> Prepare(RowStore& table, PendingRows& pending,
-                                                        std::int64_t last_journal_id);
+  // REQUIRES: the journal table is empty (ReplayJournal has run).
+  static Result<std::unique_ptr<JournaledRows>> Prepare(RowStore& table, PendingRows& pending);
 
   RowStore& table() { return table_; }
   Db& db() { return table_.db(); }
@@ -64,8 +63,7 @@ class JournaledRows {
   std::uint64_t appended_bytes() const { return appended_bytes_; }
 
  private:
-  JournaledRows(RowStore& table, PendingRows& pending, Statement append, Statement remove,
-                std::int64_t last_journal_id);
+  JournaledRows(RowStore& table, PendingRows& pending, Statement append, Statement remove);
   void Stage(std::string_view key, std::optional<Row> row);
   // Find, and whether the row came from the table (nothing newer is staged or pending).
   Result<std::optional<Row>> Locate(std::string_view key, bool* in_table);
@@ -78,7 +76,7 @@ class JournaledRows {
   PendingRows& pending_;
   Statement append_;
   Statement remove_;
-  std::int64_t last_journal_id_;
+  std::int64_t last_journal_id_ = 0;
   // This transaction's changes, by key, and their records not yet in the journal table.
   KeyMap<std::optional<Row>> staged_;
   std::string records_;

@@ -178,7 +178,7 @@ Result<std::unique_ptr<SqliteEngine>> SqliteEngine::Open(const Clock& clock,
   }
   // The journal is empty once replayed.
   Result<std::unique_ptr<sqlite::JournaledRows>> journaled =
-      sqlite::JournaledRows::Prepare(*opened.rows, shared->pending, 0);
+      sqlite::JournaledRows::Prepare(*opened.rows, shared->pending);
   if (!journaled.ok()) return fail(journaled.error());
   auto ops = std::make_unique<sqlite::WriteOps>(*shared, **journaled, opened.totals, opened.state);
   auto writer = std::make_unique<sqlite::Writer>(
