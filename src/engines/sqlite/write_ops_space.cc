@@ -60,15 +60,14 @@ Result<std::vector<Candidate>> WriteOps::Advance(Hand& hand, int limit, bool* wr
   if (!rows.ok()) return rows;
   *wrapped = rows->size() < static_cast<std::size_t>(limit);
   hand.after = *wrapped ? std::string() : rows->back().key;
-  // A key with a change pending is not what its row in the table says: its change decides
-  // when it is folded in.
-  std::erase_if(*rows, [&](const Candidate& row) { return rows_.Changing(row.key); });
   return rows;
 }
 
 void WriteOps::Pool(std::vector<Candidate>& window, std::string_view key) {
   for (Candidate& candidate : window) {
-    if (candidate.key == key) continue;
+    // A key with a change pending is not what its row in the table says: its change decides
+    // when it is folded in.
+    if (candidate.key == key || rows_.Changing(candidate.key)) continue;
     auto access = shared_.overlay.Find(candidate.key, candidate.seq);
     if (access) candidate.last_access = std::max(candidate.last_access, access->last_access);
     auto same = std::find_if(evict_pool_.begin(), evict_pool_.end(),
@@ -174,7 +173,7 @@ Result<void> WriteOps::PurgeFlushed(int rows) {
   if (!window.ok()) return window.error();
   std::vector<Removed> removed;
   for (const Candidate& candidate : *window) {
-    if (candidate.seq > flush_.flushed_seq) continue;
+    if (candidate.seq > flush_.flushed_seq || rows_.Changing(candidate.key)) continue;
     Result<bool> erased = rows_.Erase(candidate.key, candidate.seq);
     if (!erased.ok()) return erased.error();
     if (!*erased) continue;
