@@ -66,22 +66,17 @@ void ItemCache::InsertLocked(Shard& shard, std::string_view key, Row row, std::s
   }
 }
 
-std::optional<Row> ItemCache::Find(std::string_view key) {
-  if (!enabled()) return std::nullopt;
-  Shard& shard = ShardFor(key);
-  std::lock_guard lock(shard.mu);
-  auto found = shard.index.find(key);
-  if (found == shard.index.end()) return std::nullopt;
-  found->second->referenced = true;  // cheaper than moving the node to the front
-  return found->second->row;
-}
+std::optional<Row> ItemCache::Find(std::string_view key) { return Copy(key, /*use=*/true); }
 
-std::optional<Row> ItemCache::Peek(std::string_view key) {
+std::optional<Row> ItemCache::Peek(std::string_view key) { return Copy(key, /*use=*/false); }
+
+std::optional<Row> ItemCache::Copy(std::string_view key, bool use) {
   if (!enabled()) return std::nullopt;
   Shard& shard = ShardFor(key);
   std::lock_guard lock(shard.mu);
   auto found = shard.index.find(key);
   if (found == shard.index.end()) return std::nullopt;
+  if (use) found->second->referenced = true;  // cheaper than moving the node to the front
   return found->second->row;
 }
 

@@ -80,6 +80,8 @@ class ItemCache {
   };
 
   Shard& ShardFor(std::string_view key) { return shards_[KeyHash{}(key) % kShards]; }
+  // Find and Peek: a copy of key's row; `use` marks it read (see the eviction order).
+  std::optional<Row> Copy(std::string_view key, bool use);
   static void EraseLocked(Shard& shard, std::list<Entry>::iterator it);
   void InsertLocked(Shard& shard, std::string_view key, Row row, std::size_t cost);
 

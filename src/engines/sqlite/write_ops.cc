@@ -252,9 +252,7 @@ void WriteOps::Restore(const TxnState& state) {
   rows_.Discard();
   // A fold round restarts: what it folded in this transaction is not in the table.
   folded_.clear();
-  fold_keys_.clear();
-  fold_next_ = 0;
-  fold_upto_ = 0;
+  EndFoldRound();
   totals_ = state.totals;
   flush_ = state.flush;
   flush_bound_ = state.flush_bound;
@@ -348,10 +346,14 @@ Result<bool> WriteOps::FoldJournal(std::size_t limit) {
   if (!deleted.ok()) return deleted.error();
   if (*deleted == rows) return false;
   journal_deleted_upto_ = fold_upto_;
+  EndFoldRound();
+  return true;
+}
+
+void WriteOps::EndFoldRound() {
   fold_keys_.clear();
   fold_next_ = 0;
   fold_upto_ = 0;
-  return true;
 }
 
 Result<void> WriteOps::FoldAll() {

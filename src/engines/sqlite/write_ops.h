@@ -157,6 +157,8 @@ class WriteOps {
   Result<bool> EvictPending(std::string_view key, std::uint64_t needed);
   // The next `limit` rows at the hand, which moves past them (to the first key at the end).
   Result<std::vector<Candidate>> Advance(Hand& hand, int limit, bool* wrapped);
+  // Forgets the fold round under way (done, or undone by a rollback).
+  void EndFoldRound();
   // Adds the rows of an eviction window, but key's and those with a change pending, to the
   // pool, keeping the oldest.
   void Pool(std::vector<Candidate>& window, std::string_view key);
