@@ -26,7 +26,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+
+#include "absl/container/flat_hash_map.h"
 
 #include "engines/sqlite/keyed_shards.h"
 #include "engines/sqlite/row_store.h"
@@ -74,12 +75,12 @@ class ItemCache {
     mutable std::mutex mu;
     std::list<Entry> lru;  // most recently cached first; guarded by mu
     // Views into lru's keys, which do not move; guarded by mu.
-    std::unordered_map<std::string_view, std::list<Entry>::iterator, KeyHash> index;
+    absl::flat_hash_map<std::string_view, std::list<Entry>::iterator, KeyHash> index;
     std::size_t bytes = 0;         // guarded by mu
     std::uint64_t generation = 0;  // guarded by mu; advanced by Invalidate()
   };
 
-  Shard& ShardFor(std::string_view key) { return shards_[KeyHash{}(key) % kShards]; }
+  Shard& ShardFor(std::string_view key) { return shards_[ShardOf(key, kShards)]; }
   // Find and Peek: a copy of key's row; `use` marks it read (see the eviction order).
   std::optional<Row> Copy(std::string_view key, bool use);
   static void EraseLocked(Shard& shard, std::list<Entry>::iterator it);
