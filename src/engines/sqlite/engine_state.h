@@ -110,7 +110,7 @@ struct Counters {
   Counter evictions{0}, evicted_unfetched{0}, evicted_active{0}, outofmemory{0};
   Counter get_hits{0}, cmd_set{0}, delete_hits{0}, incr_hits{0}, decr_hits{0};
   Counter cas_hits{0}, cas_badval{0}, touch_hits{0};
-  Counter commits{0}, write_ops{0}, errors{0}, cache_hits{0}, checkpoints{0};
+  Counter commits{0}, write_ops{0}, errors{0}, cache_hits{0}, checkpoints{0}, wal_syncs{0};
 };
 
 class SharedState {

@@ -41,11 +41,10 @@ Result<void> LimitFileSize(Db& db, std::size_t max_file_bytes) {
   return db.Exec(("PRAGMA max_page_count = " + std::to_string(pages)).c_str());
 }
 
-// How a read-write connection syncs: the writer's commits and both connections' checkpoints.
-const char* SynchronousPragma(Durability durability) {
-  return durability == Durability::kFull ? "PRAGMA synchronous = FULL"
-                                         : "PRAGMA synchronous = NORMAL";
-}
+// How a read-write connection syncs: for every durability the commits themselves do not, and
+// checkpoints do; with durability full the writer's Syncer syncs the WAL after each commit
+// instead (syncer.h), which is what synchronous=FULL would do inside the COMMIT.
+constexpr const char* kSynchronous = "PRAGMA synchronous = NORMAL";
 
 Result<void> Configure(Db& db, const SqliteEngineConfig& config) {
   if (sqlite3_db_readonly(db.get(), "main") == 1) return Error{"the file is read-only"};
@@ -56,7 +55,7 @@ Result<void> Configure(Db& db, const SqliteEngineConfig& config) {
     if (!mode.ok()) return mode.error();
     if (*mode != "wal") return Error{"cannot switch to WAL mode (journal_mode is " + *mode + ")"};
   }
-  done = db.Exec(SynchronousPragma(config.durability));
+  done = db.Exec(kSynchronous);
   if (!done.ok()) return done;
   // No wal_autocheckpoint: the Checkpointer's WAL hook replaces SQLite's automatic checkpoint.
   const std::string cache =
@@ -147,7 +146,7 @@ Result<std::unique_ptr<Db>> OpenCheckpointer(const SqliteEngineConfig& config) {
   if (!db.ok()) return db.error();
   Result<void> configured = (*db)->Exec(kBusyTimeout);
   if (configured.ok()) {
-    configured = (*db)->Exec(SynchronousPragma(config.durability));
+    configured = (*db)->Exec(kSynchronous);
   }
   if (!configured.ok()) return configured.error();
   return db;

@@ -44,6 +44,7 @@ void GeneralStats(const TableStats& table, const sqlite::SharedState& shared, St
   Emit(sink, "sqlite_write_ops", Read(c.write_ops));
   Emit(sink, "sqlite_errors", Read(c.errors));
   Emit(sink, "sqlite_checkpoints", Read(c.checkpoints));
+  Emit(sink, "sqlite_wal_syncs", Read(c.wal_syncs));
   Emit(sink, "sqlite_file_bytes", static_cast<std::uint64_t>(table.file_bytes));
   Emit(sink, "sqlite_cache_hits", Read(c.cache_hits));
   Emit(sink, "sqlite_cache_items", shared.cache.items());

@@ -66,6 +66,32 @@ TEST_P(SqliteGroupCommitTest, ConcurrentWritesShareTransactions) {
   }
 }
 
+// With durability full each acknowledgement waits for a sync of the WAL that started after its
+// commit (syncer.h): one store at a time, so each needs a sync of its own. With normal, the
+// commits are not synced at all.
+TEST_P(SqliteGroupCommitTest, FullAcknowledgesAWriteOnlyAfterSyncingTheWal) {
+  constexpr int kWrites = 10;
+  SqliteEngineConfig config = sqlite::testing::ConformanceConfig(dir_.File("items.db"));
+  config.durability = GetParam();
+  auto opened = SqliteEngine::Open(clock_, config);
+  ASSERT_TRUE(opened.ok()) << opened.error().message;
+  SqliteEngine& engine = **opened;
+  std::uint64_t syncs = 0;
+  for (int i = 0; i < kWrites; ++i) {
+    StoreRequest request{HashedKey("k" + std::to_string(i))};
+    request.value = "v";
+    ASSERT_EQ(engine.Store(request).status, StoreStatus::kStored);
+    const std::uint64_t now = std::stoull(Stats(engine)["sqlite_wal_syncs"]);
+    if (GetParam() == Durability::kFull) {
+      EXPECT_GT(now, syncs) << "write " << i << " acknowledged without a sync";
+    } else {
+      EXPECT_EQ(now, 0u);
+    }
+    syncs = now;
+  }
+  EXPECT_EQ(Stats(engine)["sqlite_errors"], "0");
+}
+
 INSTANTIATE_TEST_SUITE_P(Durabilities, SqliteGroupCommitTest,
                          ::testing::Values(Durability::kNormal, Durability::kFull),
                          [](const auto& info) {

@@ -11,7 +11,8 @@
 //
 // When an operation is acknowledged (Run returns, WriteJob::Finish runs) depends on the
 // durability:
-//   normal, full: after the COMMIT of the transaction that holds it;
+//   normal:       after the COMMIT of the transaction that holds it;
+//   full:         after that COMMIT and a sync of the WAL that started after it (syncer.h);
 //   off:          as soon as it has run; the COMMIT follows when the batch is done.
 // If the transaction cannot commit (disk full, I/O error), it is rolled back, the in-memory
 // state is restored, and every operation it held that was not yet acknowledged fails.
@@ -32,6 +33,7 @@
 #include "engines/sqlite/engine_state.h"
 #include "engines/sqlite/row_store.h"
 #include "engines/sqlite/statement.h"
+#include "engines/sqlite/syncer.h"
 #include "engines/sqlite/write_ops.h"
 #include "mnemo/function_ref.h"
 
@@ -85,6 +87,8 @@ class Writer {
   using Clock = std::chrono::steady_clock;
 
   void Loop();
+  // The syncer for durability full on a file; none otherwise.
+  std::unique_ptr<Syncer> MakeSyncer();
   // Runs one transaction: the jobs, then maintenance (a fold step when `fold`), then the
   // commit.
   void RunBatch(const std::vector<Job*>& batch, bool purge, bool fold);
@@ -101,6 +105,8 @@ class Writer {
   // due); starts a round's clock when one is due.
   bool JournalFoldDue(Clock::time_point now);
   bool Commit();
+  // The committed transaction's jobs: acknowledged now, or by the syncer (durability full).
+  void Acknowledge(std::vector<Job*> jobs);
   void Finish(Job* job, bool ok);
   void FailAll(std::vector<Job*>& jobs);
 
@@ -118,6 +124,7 @@ class Writer {
   bool fold_journal_now_ = false;    // at close: fold everything
   bool journal_fold_due_ = false;    // a fold round is due or under way
   Clock::time_point fold_retry_at_;  // no fold step before this (after one failed)
+  std::unique_ptr<Syncer> syncer_;   // durability full with a file only
 
   std::mutex mu_;
   std::condition_variable cv_;
