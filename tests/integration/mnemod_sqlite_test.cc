@@ -315,16 +315,30 @@ TEST_F(MnemodSqlite, ItsThreadsRunUnderBatchScheduling) {
 
 // A database file gets a 64 MiB memory cache unless --cache-mb says otherwise: what was
 // stored is served from memory.
+// A write is served from memory until it is folded into the table either way (its pending
+// change); what the cache adds is the table's rows: read once through a reader, then from
+// memory.
 TEST_F(MnemodSqlite, AFileHasAMemoryCacheByDefault) {
   for (const bool cached : {true, false}) {
+    const std::vector<std::string> args =
+        cached ? std::vector<std::string>{} : std::vector<std::string>{"--cache-mb", "0"};
     std::filesystem::remove(path_);
-    Result<Mnemod> server =
-        Start(cached ? std::vector<std::string>{} : std::vector<std::string>{"--cache-mb", "0"});
+    {
+      Result<Mnemod> server = Start(args);
+      ASSERT_TRUE(server.ok()) << server.error().message;
+      Result<Client> client = server->Connect();
+      ASSERT_TRUE(client.ok());
+      ASSERT_EQ(client->Ask("set a 0 0 2\r\nv1\r\n"), "STORED\r\n");
+      ASSERT_EQ(client->Ask("get a\r\n", "END\r\n"), "VALUE a 0 2\r\nv1\r\nEND\r\n");
+      EXPECT_EQ(ParseStats(client->Ask("stats\r\n", "END\r\n"))["sqlite_cache_hits"], "1");
+    }  // a clean stop folds the item into the table
+    Result<Mnemod> server = Start(args);
     ASSERT_TRUE(server.ok()) << server.error().message;
     Result<Client> client = server->Connect();
     ASSERT_TRUE(client.ok());
-    ASSERT_EQ(client->Ask("set a 0 0 2\r\nv1\r\n"), "STORED\r\n");
-    ASSERT_EQ(client->Ask("get a\r\n", "END\r\n"), "VALUE a 0 2\r\nv1\r\nEND\r\n");
+    for (int i = 0; i < 2; ++i) {
+      ASSERT_EQ(client->Ask("get a\r\n", "END\r\n"), "VALUE a 0 2\r\nv1\r\nEND\r\n");
+    }
     auto stats = ParseStats(client->Ask("stats\r\n", "END\r\n"));
     EXPECT_EQ(stats["sqlite_cache_items"], cached ? "1" : "0") << cached;
     EXPECT_EQ(stats["sqlite_cache_hits"], cached ? "1" : "0") << cached;

@@ -1,11 +1,14 @@
-// ItemCache: hot rows in memory in front of SQLite (--cache-mb), so that a get of a hot item
-// needs no SQLite read (nor a reader connection): it is served on the calling thread. The
-// table stays the truth (write-through): readers fill the cache with rows they read, and after
-// each commit the writer caches the row it wrote for every key the transaction changed (or
-// drops the key), so that what was just stored is read from memory. With durability off, whose
-// writes are acknowledged before the commit, it also drops a key as soon as the change runs.
-// So between the writer's transactions a cached row is the committed row, and the writer
-// itself reads rows from the cache.
+// ItemCache: hot rows of the items table in memory in front of SQLite (--cache-mb), so that a
+// get of a hot item needs no SQLite read (nor a reader connection): it is served on the calling
+// thread. It holds copies of the table's rows only. A key with a change pending (committed, not
+// yet folded into the table; journal.h) is served from that change, which every reader and the
+// writer look at first: a cached row of that key is older and stays unread until the fold. The
+// fold caches the row it wrote (or drops the key, for a deletion) before the pending change is
+// forgotten, so a row just folded is still read from memory. Readers fill the cache with rows
+// they read from the table. With durability off, whose writes are acknowledged before the
+// commit, the writer also drops a key as soon as it changes. So between the writer's
+// transactions a cached row of a key without a pending change is the committed row, and the
+// writer itself reads rows from the cache.
 //
 // A fill carries a ticket taken before the row was read from SQLite; if the key's shard was
 // invalidated since, the row read may predate the change and the fill is dropped. So a cached
@@ -46,7 +49,7 @@ class ItemCache {
   // Caches a copy of row under key, unless key's shard was invalidated since `ticket`.
   void Fill(std::string_view key, const Row& row, std::uint64_t ticket);
   // Caches row under key, in place of any cached row, and voids the shard's tickets as
-  // Invalidate() does: for the writer, whose committed rows are the truth (write-through).
+  // Invalidate() does: for the writer, with a row it has just folded into the table.
   void Put(std::string_view key, Row row);
   // A copy of the cached row, or nullopt.
   std::optional<Row> Find(std::string_view key);

@@ -42,13 +42,19 @@ Result<std::optional<Row>> JournaledRows::Find(std::string_view key) {
   return Locate(key, &in_table);
 }
 
-Result<std::optional<Row>> JournaledRows::Locate(std::string_view key, bool* in_table) {
-  *in_table = false;
+bool JournaledRows::FindChange(std::string_view key, std::optional<Row>* row) const {
   auto staged = staged_.find(key);
-  if (staged != staged_.end()) return staged->second;
-  std::optional<Row> pending;
-  if (pending_.Find(key, &pending)) return pending;
-  *in_table = true;
+  if (staged != staged_.end()) {
+    *row = staged->second;
+    return true;
+  }
+  return pending_.Find(key, row);
+}
+
+Result<std::optional<Row>> JournaledRows::Locate(std::string_view key, bool* in_table) {
+  std::optional<Row> changed;
+  *in_table = !FindChange(key, &changed);
+  if (!*in_table) return changed;
   return table_.Find(key);
 }
 

@@ -43,6 +43,9 @@ class JournaledRows {
   Result<std::vector<Removed>> PurgeExpired(std::int64_t now, int limit);
   Result<void> Absorb(std::string_view key, std::int64_t seq, std::int64_t last_access,
                       bool fetched);
+  // key's change staged in this transaction or pending, newest first: true and its row (nullopt
+  // for a deletion), or false when the table's row is key's row.
+  bool FindChange(std::string_view key, std::optional<Row>* row) const;
   // Whether this transaction changed key, and the keys it changed.
   bool Staged(std::string_view key) const { return staged_.contains(key); }
   std::vector<std::string> StagedKeys() const;

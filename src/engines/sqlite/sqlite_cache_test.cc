@@ -1,5 +1,6 @@
 // The memory cache in front of SQLite: it serves hot gets, and it never serves what the table
-// no longer holds (writes, deletes and evictions invalidate it).
+// no longer holds (a pending change of the key is read first; folding it replaces or drops the
+// cached row).
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -18,9 +19,11 @@ namespace {
 class SqliteCacheTest : public ::testing::Test {
  protected:
   std::unique_ptr<SqliteEngine> Open(std::size_t limit = 64 << 20, std::size_t max_file = 0,
-                                     Durability durability = Durability::kNormal) {
+                                     Durability durability = Durability::kNormal,
+                                     std::chrono::milliseconds journal_fold = {}) {
     SqliteEngineConfig config = sqlite::testing::ConformanceConfig(dir_.File("items.db"));
     config.durability = durability;
+    if (journal_fold.count() > 0) config.journal_fold_interval = journal_fold;
     config.cache_mb = 1;
     config.size_limit_bytes = limit;
     config.max_file_bytes = max_file;
@@ -47,6 +50,14 @@ class SqliteCacheTest : public ::testing::Test {
     return std::stoull(stats.at(name));
   }
 
+  // Waits (up to 10 s) until the writer has folded every pending change into the table.
+  static bool WaitForFold(Engine& engine) {
+    for (int i = 0; i < 1000 && Stat(engine, "sqlite_journal_items") != 0; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return Stat(engine, "sqlite_journal_items") == 0;
+  }
+
   void ConcurrentChangesOfACachedKey(Durability durability);
 
   testing::ManualClock clock_;
@@ -66,9 +77,9 @@ TEST_F(SqliteCacheTest, RepeatedGetsAreServedFromMemory) {
   EXPECT_EQ(Get(*engine, "k"), std::nullopt);
 }
 
-// The writer caches what it stored once the commit holds it, and only then: a store the file
-// refuses leaves the cached value it replaced neither changed nor stale.
-TEST_F(SqliteCacheTest, StoresAreCachedOnlyOnceCommitted) {
+// What a store wrote is served from memory (its pending change) once the commit holds it, and
+// only then: a store the file refuses leaves the value it replaced neither changed nor stale.
+TEST_F(SqliteCacheTest, StoresAreServedFromMemoryOnlyOnceCommitted) {
   auto engine = Open(std::size_t{1} << 30, 256 * 1024);
   ASSERT_EQ(Set(*engine, "k", "old"), StoreStatus::kStored);
   const std::uint64_t hits = Stat(*engine, "sqlite_cache_hits");
@@ -83,6 +94,34 @@ TEST_F(SqliteCacheTest, StoresAreCachedOnlyOnceCommitted) {
   EXPECT_EQ(Set(*engine, "k", big + big), StoreStatus::kNoMemory);
   EXPECT_EQ(Get(*engine, "k"), "old");
   EXPECT_EQ(Get(*engine, "k"), "old");
+}
+
+// A row is held once: pending until folded, then cached (the fold caches what it wrote, and a
+// folded deletion drops the cached row, which the pending deletion hid until then).
+TEST_F(SqliteCacheTest, AFoldedRowMovesFromThePendingChangesToTheCache) {
+  auto engine = Open(64 << 20, 0, Durability::kNormal, std::chrono::milliseconds(1));
+  ASSERT_EQ(Set(*engine, "k", "v1"), StoreStatus::kStored);
+  EXPECT_EQ(Stat(*engine, "sqlite_cache_items"), 0u);  // pending, not cached
+  EXPECT_EQ(Get(*engine, "k"), "v1");
+  ASSERT_TRUE(WaitForFold(*engine));
+  EXPECT_EQ(Stat(*engine, "sqlite_cache_items"), 1u);
+  std::uint64_t hits = Stat(*engine, "sqlite_cache_hits");
+  EXPECT_EQ(Get(*engine, "k"), "v1");
+  EXPECT_EQ(Stat(*engine, "sqlite_cache_hits"), hits + 1);
+  // A newer value hides the cached one at once, then replaces it.
+  ASSERT_EQ(Set(*engine, "k", "v2"), StoreStatus::kStored);
+  EXPECT_EQ(Get(*engine, "k"), "v2");
+  ASSERT_TRUE(WaitForFold(*engine));
+  EXPECT_EQ(Get(*engine, "k"), "v2");
+  DeleteRequest request{HashedKey("k")};
+  ASSERT_EQ(engine->Delete(request), DeleteStatus::kDeleted);
+  EXPECT_EQ(Get(*engine, "k"), std::nullopt);
+  ASSERT_TRUE(WaitForFold(*engine));
+  EXPECT_EQ(Stat(*engine, "sqlite_cache_items"), 0u);
+  EXPECT_EQ(Get(*engine, "k"), std::nullopt);
+  hits = Stat(*engine, "sqlite_cache_hits");
+  EXPECT_EQ(Get(*engine, "k"), std::nullopt);  // a reader's miss: nothing in memory
+  EXPECT_EQ(Stat(*engine, "sqlite_cache_hits"), hits);
 }
 
 TEST_F(SqliteCacheTest, AnEvictedItemIsNotServedFromTheCache) {

@@ -86,7 +86,8 @@ class SqliteEngine final : public Engine {
   void ForEach(FunctionRef<bool(const ItemView&)> visit) override;
   // Besides memcached's groups, the general group reports sqlite_commits (transactions
   // committed), sqlite_write_ops (operations the writer ran), sqlite_errors,
-  // sqlite_file_bytes, and the memory cache's sqlite_cache_hits, _items and _bytes.
+  // sqlite_file_bytes, sqlite_cache_hits (gets served from memory: the cache or a pending
+  // change), the memory cache's sqlite_cache_items and _bytes, and the journal's.
   bool Stats(std::string_view group, StatSink sink) override;
   std::int64_t Now() const override { return clock_.Now(); }
 

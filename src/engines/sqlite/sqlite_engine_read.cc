@@ -72,8 +72,9 @@ std::optional<GetOutcome> ReadGet(SharedState& shared, sqlite::RowStore& rows,
     // A pending change is newer than the table's row; the table is read after looking, so its
     // snapshot holds any change folded in meanwhile.
     std::optional<Row> pending;
-    Result<std::optional<Row>> found =
-        shared.pending.Find(key, &pending) ? std::move(pending) : rows.Find(key);
+    if (shared.pending.Find(key, &pending)) return pending;
+    // Only the table's rows are cached (item_cache.h).
+    Result<std::optional<Row>> found = rows.Find(key);
     if (found.ok() && *found && !shared.uncommitted.load()) {
       shared.cache.Fill(key, **found, ticket);
     }
@@ -88,33 +89,32 @@ std::optional<GetOutcome> ReadGet(SharedState& shared, sqlite::RowStore& rows,
   return Serve(shared, request, **found);
 }
 
-// A get from the cache or a pending change, on the calling thread; nullopt when neither can
+// A get from a pending change or the cache, on the calling thread; nullopt when neither can
 // serve it.
 std::optional<GetOutcome> CacheGet(SharedState& shared, const GetRequest& request) {
   const std::string_view key = request.key.key();
-  if (shared.cache.enabled()) {
-    auto read = [&]() -> Result<std::optional<Row>> { return shared.cache.Find(key); };
-    Result<std::optional<Row>> found = ReadMerged(shared, key, read);
-    if (found.ok() && *found) {
-      std::optional<GetOutcome> served = Serve(shared, request, **found);
-      if (served) sqlite::Add(shared.counters.cache_hits);
-      return served;
-    }
-  }
-  // Not cached: a pending change needs no reader either (a deletion included).
+  // A pending change first: it is newer than any cached row of its key (item_cache.h). It
+  // needs no reader either, a deletion included.
   bool pending = false;
-  auto read = [&]() -> Result<std::optional<Row>> {
+  auto read_pending = [&]() -> Result<std::optional<Row>> {
     std::optional<Row> row;
     pending = shared.pending.Find(key, &row);
     return row;
   };
-  Result<std::optional<Row>> found = ReadMerged(shared, key, read);
-  if (!found.ok() || !pending) return std::nullopt;
-  if (!*found) {
+  Result<std::optional<Row>> found = ReadMerged(shared, key, read_pending);
+  if (!found.ok()) return std::nullopt;
+  if (!pending) {
+    if (!shared.cache.enabled()) return std::nullopt;
+    auto read_cache = [&]() -> Result<std::optional<Row>> { return shared.cache.Find(key); };
+    found = ReadMerged(shared, key, read_cache);
+    if (!found.ok() || !*found) return std::nullopt;
+  } else if (!*found) {
     if (request.vivify_exptime && !request.peek) return std::nullopt;
     return GetOutcome{GetStatus::kMiss, std::nullopt};
   }
-  return Serve(shared, request, **found);
+  std::optional<GetOutcome> served = Serve(shared, request, **found);
+  if (served) sqlite::Add(shared.counters.cache_hits);
+  return served;
 }
 
 }  // namespace

@@ -60,41 +60,29 @@ Result<std::optional<Row>> WriteOps::FindLive(std::string_view key, std::int64_t
 }
 
 Result<std::optional<Row>> WriteOps::LookUp(std::string_view key) {
-  // Between transactions the cache holds, for each key, the committed row or nothing (see
-  // item_cache.h); a key this transaction changed is read from what it staged.
-  if (shared_.cache.enabled() && !rows_.Staged(key)) {
+  // A change staged or pending is newer than the table's row and than any cached row (which is
+  // a copy of the table's, see item_cache.h).
+  std::optional<Row> changed;
+  if (rows_.FindChange(key, &changed)) return changed;
+  if (shared_.cache.enabled()) {
     std::optional<Row> cached = shared_.cache.Peek(key);
     if (cached) return cached;
   }
-  return rows_.Find(key);
+  return rows_.table().Find(key);
 }
 
 void WriteOps::Changed(std::string_view key) {
   if (!shared_.cache.enabled()) return;
   // Acknowledged before its commit, a write must not leave its old row readable meanwhile.
-  // Otherwise the old row is what the table shows until the commit, so it may stay cached.
   if (shared_.config().durability == Durability::kOff) shared_.cache.Invalidate(key);
-  changed_.push_back(Change{std::string(key), std::nullopt});
-}
-
-void WriteOps::Wrote(std::string_view key, const Row& row) {
-  if (!shared_.cache.enabled()) return;
-  // Callers record Changed(key) just before: one entry, so one cache operation, per write.
-  if (!changed_.empty() && changed_.back().key == key) {
-    changed_.back().row = row;
-  } else {
-    changed_.push_back(Change{std::string(key), row});
-  }
+  changed_.push_back(std::string(key));
 }
 
 void WriteOps::InvalidateChanged(bool committed) {
-  // In order, so that each key ends as its last change left it: its row cached, or none.
-  for (Change& change : changed_) {
-    if (committed && change.row) {
-      shared_.cache.Put(change.key, std::move(*change.row));
-    } else {
-      shared_.cache.Invalidate(change.key);
-    }
+  // Committed changes are pending, which readers look at before the cache; a rolled-back
+  // transaction's table changes are undone, and its keys' cached rows go too, to be safe.
+  if (!committed) {
+    for (const std::string& key : changed_) shared_.cache.Invalidate(key);
   }
   changed_.clear();
 }
@@ -292,7 +280,18 @@ Result<void> WriteOps::SaveState() {
 
 void WriteOps::Publish() {
   rows_.Publish();
-  for (const auto& [key, journal_id] : folded_) shared_.pending.Forget(key, journal_id);
+  // The folded row is cached before its pending change goes, so that a get that misses the
+  // pending change finds the row in memory still.
+  for (Folded& folded : folded_) {
+    if (shared_.cache.enabled()) {
+      if (folded.row) {
+        shared_.cache.Put(folded.key, std::move(*folded.row));
+      } else {
+        shared_.cache.Invalidate(folded.key);
+      }
+    }
+    shared_.pending.Forget(folded.key, folded.journal_id);
+  }
   folded_.clear();
 }
 
@@ -335,7 +334,7 @@ Result<bool> WriteOps::FoldJournal(std::size_t limit) {
       if (!erased.ok()) folded = erased.error();
     }
     if (!folded.ok()) return folded.error();
-    folded_.emplace_back(key, journal_id);
+    folded_.push_back(Folded{key, journal_id, std::move(row)});
   }
   if (fold_next_ < fold_keys_.size() || limit == 0) return false;
   // Every change held in journal rows up to fold_upto_ is in the table now (or a later change

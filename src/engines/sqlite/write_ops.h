@@ -87,9 +87,8 @@ class WriteOps {
   TxnState Save() const;
   void Restore(const TxnState& state);
 
-  // Invalidates, in the cache, every key this transaction changed; the writer calls it after
-  // the commit (or rollback), before acknowledging (see item_cache.h). After a commit
-  // (`committed`) it then caches each changed key's last written row.
+  // The writer calls it after the commit (`committed`) or rollback, before acknowledging: after
+  // a rollback, invalidates in the cache every key this transaction changed (see item_cache.h).
   void InvalidateChanged(bool committed = false);
 
   JournaledRows& rows() { return rows_; }
@@ -107,15 +106,15 @@ class WriteOps {
   // The live row under key with recorded accesses merged in, or nullopt. A dead row found on
   // the way is deleted; `miss`, when given, says why nothing was found.
   Result<std::optional<Row>> FindLive(std::string_view key, std::int64_t now, GetStatus* miss);
-  // The row under key, dead or alive: from the cache when it may serve, else from the table.
+  // The row under key, dead or alive: a staged or pending change, else the cached row, else the
+  // table's.
   Result<std::optional<Row>> LookUp(std::string_view key);
   Result<void> EraseRow(std::string_view key, const Row& row);
   // Rewrites the metadata of key's row.
   Result<void> UpdateRow(std::string_view key, const Row& row);
-  // Records that key's row changes: invalidated in the cache now and after the commit.
+  // Records that key's row changes: invalidated in the cache after a rollback (and now, with
+  // durability off).
   void Changed(std::string_view key);
-  // Records that key's row is now `row` (written without error): cached after the commit.
-  void Wrote(std::string_view key, const Row& row);
   // Makes row a freshly linked item: new CAS and seq, access state reset.
   void Stamp(Row& row, std::uint64_t new_cas, std::int64_t now);
   std::int64_t NextSeq(std::int64_t now);
@@ -173,11 +172,7 @@ class WriteOps {
   FlushView flush_;                   // the writer's copy; readers get it through PublishFlush()
   std::int64_t flush_bound_ = 0;      // last seq stored at or before flush_.moment
   StoredState saved_;                 // the values the meta table holds
-  struct Change {
-    std::string key;
-    std::optional<Row> row;  // what the key holds after the change; nullopt: no row
-  };
-  std::vector<Change> changed_;  // this transaction's changes in order, with a cache only
+  std::vector<std::string> changed_;  // keys this transaction changed, with a cache only
   FlushScan flush_scan_;
   Hand evict_hand_;
   // The least recently used rows the eviction hand has seen, oldest first (kEvictPool at most).
@@ -187,8 +182,14 @@ class WriteOps {
   std::vector<std::string> fold_keys_;
   std::size_t fold_next_ = 0;
   std::int64_t fold_upto_ = 0;
-  // Changes this transaction folded in, with their journal row, to forget after the commit.
-  std::vector<std::pair<std::string, std::int64_t>> folded_;
+  // Changes this transaction folded in, with their journal row, to cache and forget after the
+  // commit.
+  struct Folded {
+    std::string key;
+    std::int64_t journal_id = 0;
+    std::optional<Row> row;  // nullopt: a deletion
+  };
+  std::vector<Folded> folded_;
   std::int64_t journal_deleted_upto_ = 0;  // journal rows up to here are gone
   std::uint64_t round_started_bytes_ = 0;  // rows_.appended_bytes() when the last round started
 };

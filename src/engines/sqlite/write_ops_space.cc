@@ -31,7 +31,6 @@ Result<bool> WriteOps::Write(std::string_view key, const Row& row, const Row* ol
   Changed(key);
   Result<void> put = rows_.Put(key, row);
   if (!put.ok()) return put.error();
-  Wrote(key, row);
   totals_.bytes = totals_.bytes - old_bytes + bytes;
   if (old == nullptr) totals_.items += 1;
   Add(shared_.counters.total_items);

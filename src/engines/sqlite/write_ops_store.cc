@@ -180,7 +180,6 @@ Result<ArithResult> WriteOps::ApplyDelta(const ArithRequest& request, Row& row, 
     Changed(key);
     Result<void> put = rows_.Put(key, result);  // same key and size: the totals stay
     if (!put.ok()) return put.error();
-    Wrote(key, result);
   } else {
     if (!ItemFits(key.size(), text.size(), shared_.config().item_size_max, row.client_flags)) {
       return ArithResult{ArithStatus::kNotStored};
