@@ -91,8 +91,8 @@ void JournaledRows::Stage(std::string_view key, std::optional<Row> row) {
   }
 }
 
-Result<void> JournaledRows::Put(std::string_view key, const Row& row) {
-  Stage(key, row);
+Result<void> JournaledRows::Put(std::string_view key, Row row) {
+  Stage(key, std::move(row));
   if (records_.size() >= kJournalRowBytes) return AppendRecords();
   return {};
 }
@@ -109,7 +109,7 @@ Result<void> JournaledRows::UpdateMeta(std::string_view key, const Row& row) {
   updated.stale = row.stale;
   updated.token_sent = row.token_sent;
   updated.binary_key = row.binary_key;
-  return Put(key, updated);
+  return Put(key, std::move(updated));
 }
 
 Result<bool> JournaledRows::Erase(std::string_view key, std::int64_t seq) {
@@ -160,7 +160,7 @@ Result<void> JournaledRows::Absorb(std::string_view key, std::int64_t seq, std::
   // Journaled like any change, so that it is committed with this transaction.
   row->last_access = std::max(row->last_access, last_access);
   row->fetched = row->fetched || fetched;
-  return Put(key, *row);
+  return Put(key, std::move(*row));
 }
 
 Result<void> JournaledRows::AppendRecords() {

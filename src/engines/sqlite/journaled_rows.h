@@ -36,7 +36,7 @@ class JournaledRows {
 
   // As RowStore's methods, over the table with the pending and staged changes on top.
   Result<std::optional<Row>> Find(std::string_view key);
-  Result<void> Put(std::string_view key, const Row& row);
+  Result<void> Put(std::string_view key, Row row);
   Result<void> UpdateMeta(std::string_view key, const Row& row);
   Result<bool> Erase(std::string_view key, std::int64_t seq);
   Result<std::optional<Removed>> EraseKey(std::string_view key);

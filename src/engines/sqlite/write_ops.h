@@ -123,7 +123,7 @@ class WriteOps {
   }
   // Stores a stamped row in place of `old` (the live row under key, if any). False when there
   // is no room for it.
-  Result<bool> Write(std::string_view key, const Row& row, const Row* old);
+  Result<bool> Write(std::string_view key, Row row, const Row* old);
   Result<StoreResult> Link(std::string_view key, Row& row, std::uint64_t new_cas, std::int64_t now,
                            const Row* old);
   // Marks rows caught by a delayed flush whose moment has passed as flushed by seq.

@@ -19,7 +19,7 @@ constexpr std::size_t kEvictPool = 32;
 
 }  // namespace
 
-Result<bool> WriteOps::Write(std::string_view key, const Row& row, const Row* old) {
+Result<bool> WriteOps::Write(std::string_view key, Row row, const Row* old) {
   const std::uint64_t bytes = MemcachedItemSize(key.size(), row.value.size(), row.client_flags);
   const std::uint64_t old_bytes =
       old == nullptr ? 0 : MemcachedItemSize(key.size(), old->value.size(), old->client_flags);
@@ -29,7 +29,7 @@ Result<bool> WriteOps::Write(std::string_view key, const Row& row, const Row* ol
     return room;
   }
   Changed(key);
-  Result<void> put = rows_.Put(key, row);
+  Result<void> put = rows_.Put(key, std::move(row));
   if (!put.ok()) return put.error();
   totals_.bytes = totals_.bytes - old_bytes + bytes;
   if (old == nullptr) totals_.items += 1;

@@ -118,10 +118,11 @@ Result<StoreResult> WriteOps::StoreMissing(const StoreRequest& request, StoreMod
 Result<StoreResult> WriteOps::Link(std::string_view key, Row& row, std::uint64_t new_cas,
                                    std::int64_t now, const Row* old) {
   Stamp(row, new_cas, now);
-  Result<bool> written = Write(key, row, old);
+  const std::uint64_t cas = row.cas;
+  Result<bool> written = Write(key, std::move(row), old);
   if (!written.ok()) return written.error();
   if (!*written) return StoreResult{StoreStatus::kNoMemory, 0};
-  return StoreResult{StoreStatus::kStored, row.cas};
+  return StoreResult{StoreStatus::kStored, cas};
 }
 
 Result<ArithResult> WriteOps::Arithmetic(const ArithRequest& request) {
