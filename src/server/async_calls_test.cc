@@ -96,6 +96,7 @@ class InlineAsyncCalls final : public AsyncCalls {
 // Awaits one get of "k" through `calls` on `io`, run on this thread; returns the value seen.
 std::string GetThrough(AsyncCalls& calls, std::thread::id& resumed_on) {
   asio::io_context io;
+  ResumeQueue queue;
   PendingCall call(GetRequest{HashedKey("k")});
   PendingCall* calls_array[] = {&call};
   bool finished = false;
@@ -103,7 +104,7 @@ std::string GetThrough(AsyncCalls& calls, std::thread::id& resumed_on) {
       io,
       [&]() -> asio::awaitable<void> {
         co_await AsyncMakeCalls(calls, std::span<PendingCall* const>(calls_array),
-                                io.get_executor(), asio::use_awaitable);
+                                io.get_executor(), queue, asio::use_awaitable);
         resumed_on = std::this_thread::get_id();
         finished = true;
       },
@@ -139,6 +140,70 @@ TEST_F(AsyncMakeCallsTest, ADoneBeforeSubmitReturnsStillResumesLater) {
   std::thread::id resumed_on;
   EXPECT_EQ(GetThrough(calls, resumed_on), "v");
   EXPECT_EQ(resumed_on, std::this_thread::get_id());
+}
+
+// Records its resumption (or its deletion unresumed) in `log`.
+class LoggedResumption final : public Resumable {
+ public:
+  LoggedResumption(std::vector<int>& log, std::atomic<int>& deleted, int id)
+      : log_(log), deleted_(deleted), id_(id) {}
+  ~LoggedResumption() override { ++deleted_; }
+  void Resume() override {
+    log_.push_back(id_);
+    delete this;
+  }
+
+ private:
+  std::vector<int>& log_;
+  std::atomic<int>& deleted_;
+  const int id_;
+};
+
+// Reports from several threads while the loop is busy reach it as one handler: one post per
+// batch, not per report; each thread's reports keep their order.
+TEST(ResumeQueueTest, ReportsFromOtherThreadsReachTheLoopInOnePost) {
+  constexpr int kThreads = 4, kEach = 100;
+  asio::io_context io;
+  ResumeQueue queue;
+  std::vector<int> log;
+  std::atomic<int> deleted{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        queue.Push(*new LoggedResumption(log, deleted, t * kEach + i), io.get_executor());
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(io.run(), 1u);
+  ASSERT_EQ(log.size(), std::size_t{kThreads * kEach});
+  EXPECT_EQ(deleted.load(), kThreads * kEach);
+  std::vector<int> last(kThreads, -1);
+  for (int id : log) {
+    EXPECT_GT(id, last[id / kEach]) << "out of order";
+    last[id / kEach] = id;
+  }
+  // The queue is empty again: the next report posts again.
+  queue.Push(*new LoggedResumption(log, deleted, 0), io.get_executor());
+  io.restart();
+  EXPECT_EQ(io.run(), 1u);
+  EXPECT_EQ(log.size(), std::size_t{kThreads * kEach + 1});
+}
+
+// After a forced stop the loop never drains: the queue deletes what it still holds.
+TEST(ResumeQueueTest, ReportsLeftUnresumedAreDeletedWithTheQueue) {
+  asio::io_context io;
+  std::vector<int> log;
+  std::atomic<int> deleted{0};
+  {
+    ResumeQueue queue;
+    for (int i = 0; i < 3; ++i) {
+      queue.Push(*new LoggedResumption(log, deleted, i), io.get_executor());
+    }
+  }
+  EXPECT_EQ(deleted.load(), 3);
+  EXPECT_TRUE(log.empty());
 }
 
 // mnemod in this process, over a map engine whose calls go through ThreadAsyncCalls.

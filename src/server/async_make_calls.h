@@ -9,9 +9,11 @@
 #pragma once
 
 #include <asio/async_result.hpp>
+#include <asio/dispatch.hpp>
 #include <asio/executor_work_guard.hpp>
 #include <asio/post.hpp>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <type_traits>
 #include <utility>
@@ -20,36 +22,103 @@
 
 namespace mnemo::server {
 
-// Told by an engine's AsyncCalls that a session's calls have their results, on any thread:
-// resumes the connection's coroutine on its own executor. The work guard counts the calls as
-// the worker's pending work, so a graceful stop waits for them. Deletes itself once told.
-template <class Executor, class Handler>
-class ResumeWhenDone final : public CallsDone {
+// A resumption an engine thread has reported, waiting in a ResumeQueue.
+class Resumable {
  public:
-  ResumeWhenDone(const Executor& executor, Handler handler)
-      : work_(asio::make_work_guard(executor)), handler_(std::move(handler)) {}
+  virtual ~Resumable() = default;
+  // On the queue's loop: deletes this and resumes the waiting handler.
+  virtual void Resume() = 0;
 
-  void Done() override {
-    std::unique_ptr<ResumeWhenDone> self(this);
-    // The posted handler is work of its own until it runs; the guard may go with `self`.
-    asio::post(work_.get_executor(), std::move(handler_));
+ private:
+  friend class ResumeQueue;
+  Resumable* next_ = nullptr;  // guarded by the queue's mutex
+};
+
+// The resumptions of one event loop that engine threads have reported, handed to the loop in
+// one post per batch: a post from another thread costs an allocation, the loop's lock and
+// often a wake-up, and an engine that finishes a group commit reports dozens at once.
+//
+// Thread safety: Push() from any thread; Drain() runs on the loop. Entries still queued when
+// it is destroyed (after a forced stop) are deleted unresumed.
+class ResumeQueue {
+ public:
+  ResumeQueue() = default;
+  ~ResumeQueue() {
+    for (Resumable* entry = Take(); entry != nullptr;) delete std::exchange(entry, entry->next_);
+  }
+  ResumeQueue(const ResumeQueue&) = delete;
+  ResumeQueue& operator=(const ResumeQueue&) = delete;
+
+  // Queues `entry`; the first entry of a batch posts the drain to `executor`, whose loop the
+  // queue belongs to.
+  template <class Executor>
+  void Push(Resumable& entry, const Executor& executor) {
+    bool first = false;
+    {
+      std::lock_guard lock(mu_);
+      first = head_ == nullptr;
+      entry.next_ = nullptr;
+      (first ? head_ : tail_->next_) = &entry;
+      tail_ = &entry;
+    }
+    if (first) asio::post(executor, [this] { Drain(); });
+  }
+
+ private:
+  Resumable* Take() {
+    std::lock_guard lock(mu_);
+    tail_ = nullptr;
+    return std::exchange(head_, nullptr);
+  }
+  void Drain() {
+    for (Resumable* entry = Take(); entry != nullptr;) {
+      std::exchange(entry, entry->next_)->Resume();
+    }
+  }
+
+  std::mutex mu_;
+  Resumable* head_ = nullptr;  // guarded by mu_; oldest first
+  Resumable* tail_ = nullptr;  // guarded by mu_
+};
+
+// Told by an engine's AsyncCalls that a session's calls have their results, on any thread:
+// resumes the connection's coroutine on its own executor, through the loop's ResumeQueue. The
+// work guard counts the calls as the worker's pending work, so a graceful stop waits for
+// them. Deletes itself once resumed.
+template <class Executor, class Handler>
+class ResumeWhenDone final : public CallsDone, public Resumable {
+ public:
+  ResumeWhenDone(const Executor& executor, ResumeQueue& queue, Handler handler)
+      : work_(asio::make_work_guard(executor)), queue_(queue), handler_(std::move(handler)) {}
+
+  void Done() override { queue_.Push(*this, work_.get_executor()); }
+
+  void Resume() override {
+    // On the loop's thread already: the coroutine resumes right here, within the drain. The
+    // guard stays until it has run (or suspended again).
+    asio::executor_work_guard<Executor> work = std::move(work_);
+    Handler handler = std::move(handler_);
+    delete this;
+    asio::dispatch(work.get_executor(), std::move(handler));
   }
 
  private:
   asio::executor_work_guard<Executor> work_;
+  ResumeQueue& queue_;
   Handler handler_;
 };
 
 // Submits `pending` to `calls` and completes, on `executor`, once every call has its result.
-// `pending` (and the session owning it) must stay valid until then.
+// `pending` (and the session owning it) must stay valid until then. `queue` belongs to
+// `executor`'s loop and outlives the calls.
 template <class Executor, class Token>
 auto AsyncMakeCalls(AsyncCalls& calls, std::span<PendingCall* const> pending,
-                    const Executor& executor, Token&& token) {
+                    const Executor& executor, ResumeQueue& queue, Token&& token) {
   return asio::async_initiate<Token, void()>(
-      [&calls, pending, executor](auto handler) {
+      [&calls, pending, executor, &queue](auto handler) {
         using Done = ResumeWhenDone<Executor, std::decay_t<decltype(handler)>>;
         // Owned by the engine from here until it calls Done, exactly once.
-        calls.Submit(pending, *new Done(executor, std::move(handler)));
+        calls.Submit(pending, *new Done(executor, queue, std::move(handler)));
       },
       token);
 }

@@ -174,7 +174,7 @@ asio::awaitable<std::size_t> ProcessOffloading(Served<S>& served, std::string_vi
       data, output, async_calls != nullptr ? EngineCalls::kNonBlocking : EngineCalls::kTryOnly);
   while (session.blocked() && !session.pending_calls().empty() && async_calls != nullptr) {
     co_await AsyncMakeCalls(*async_calls, session.pending_calls(), served.socket.get_executor(),
-                            asio::use_awaitable);
+                            served.worker.resume_queue(), asio::use_awaitable);
     consumed += session.Process(data.substr(consumed), output, EngineCalls::kNonBlocking);
   }
   if (session.blocked()) {

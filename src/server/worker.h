@@ -32,6 +32,7 @@
 #include "mnemo/engine.h"
 #include "mnemo/pending_call.h"
 #include "mnemo/session.h"
+#include "server/async_make_calls.h"
 #include "server/listener.h"
 #include "server/logger.h"
 #include "server/read_buffers.h"
@@ -135,6 +136,8 @@ class Worker {
   // This worker's AsyncCalls (worker thread only); null unless env.async_calls_for is set, and
   // again once a stop has left no connection to use it (its links would keep the loop running).
   AsyncCalls* async_calls() { return async_calls_.get(); }
+  // Where the AsyncCalls' results come back to this worker's loop (async_make_calls.h).
+  ResumeQueue& resume_queue() { return resume_queue_; }
   // memcached's conn_yields: how often a connection stopped at -R requests to let others run.
   std::uint64_t conn_yields() const { return conn_yields_; }
   void CountYield() { ++conn_yields_; }  // worker thread only
@@ -174,8 +177,11 @@ class Worker {
   asio::io_context io_{1};
   asio::executor_work_guard<asio::io_context::executor_type> guard_;
   asio::steady_timer sweep_timer_;
+  // Where engine threads report the async calls' results; destroyed after async_calls_ (which
+  // may still report) and before io_.
+  ResumeQueue resume_queue_;
   // Created by Start() on io_; destroyed before it, so an engine's calls still out after a
-  // forced stop are dropped (or answered, which only posts to io_) while io_ exists.
+  // forced stop are dropped (or answered, which only queues a resumption) while io_ exists.
   std::unique_ptr<AsyncCalls> async_calls_;
   std::thread thread_;
 };
