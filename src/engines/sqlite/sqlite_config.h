@@ -15,7 +15,8 @@ enum class Durability : std::uint8_t {
   // After the commit (synchronous=NORMAL in WAL mode): survives the process being killed;
   // the last commits may be lost if the machine loses power.
   kNormal,
-  // After the commit and its fsync (synchronous=FULL): survives power loss.
+  // After the commit and an fdatasync of the WAL that started after it (syncer.h): survives
+  // power loss.
   kFull,
   // Before the commit, which follows in the background: writes acknowledged since the last
   // commit are lost if the process dies, at most one writer batch (max_batch writes).

@@ -92,6 +92,23 @@ TEST_P(SqliteGroupCommitTest, FullAcknowledgesAWriteOnlyAfterSyncingTheWal) {
   EXPECT_EQ(Stats(engine)["sqlite_errors"], "0");
 }
 
+// ":memory:" has no file and no WAL: nothing to sync, whatever the durability.
+TEST_P(SqliteGroupCommitTest, AnInMemoryDatabaseHasNoWalToSync) {
+  SqliteEngineConfig config = sqlite::testing::ConformanceConfig(":memory:");
+  config.durability = GetParam();
+  auto opened = SqliteEngine::Open(clock_, config);
+  ASSERT_TRUE(opened.ok()) << opened.error().message;
+  SqliteEngine& engine = **opened;
+  StoreRequest request{HashedKey("k")};
+  request.value = "v";
+  ASSERT_EQ(engine.Store(request).status, StoreStatus::kStored);
+  std::string value;
+  engine.Get(GetRequest{HashedKey("k")}, [&](const ItemView& v) { value = v.value; });
+  EXPECT_EQ(value, "v");
+  EXPECT_EQ(Stats(engine)["sqlite_wal_syncs"], "0");
+  EXPECT_EQ(Stats(engine)["sqlite_errors"], "0");
+}
+
 INSTANTIATE_TEST_SUITE_P(Durabilities, SqliteGroupCommitTest,
                          ::testing::Values(Durability::kNormal, Durability::kFull),
                          [](const auto& info) {

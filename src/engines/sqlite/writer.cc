@@ -81,10 +81,12 @@ Writer::Writer(SharedState& shared, std::unique_ptr<Db> db, std::unique_ptr<RowS
       thread_([this] { Loop(); }) {}
 
 std::unique_ptr<Syncer> Writer::MakeSyncer() {
-  const char* wal = sqlite3_filename_wal(sqlite3_db_filename(db_->get(), "main"));
-  if (shared_.config().durability != Durability::kFull || wal == nullptr || *wal == '\0') {
-    return nullptr;
-  }
+  if (shared_.config().durability != Durability::kFull) return nullptr;
+  // An in-memory database has no file name, and then no WAL name to ask for.
+  const char* file = sqlite3_db_filename(db_->get(), "main");
+  if (file == nullptr || *file == '\0') return nullptr;
+  const char* wal = sqlite3_filename_wal(file);
+  if (wal == nullptr || *wal == '\0') return nullptr;
   auto sync = std::make_shared<WalSync>(wal);
   return std::make_unique<Syncer>(
       [this, sync] {
