@@ -98,10 +98,19 @@ TEST_F(SqliteCacheTest, StoresAreServedFromMemoryOnlyOnceCommitted) {
 
 // A row is held once: pending until folded, then cached (the fold caches what it wrote, and a
 // folded deletion drops the cached row, which the pending deletion hid until then).
+TEST_F(SqliteCacheTest, AWriteIsServedFromItsPendingChangeNotCached) {
+  auto engine = Open();  // the default fold interval, a minute: nothing is folded meanwhile
+  ASSERT_EQ(Set(*engine, "k", "v1"), StoreStatus::kStored);
+  EXPECT_EQ(Stat(*engine, "sqlite_journal_items"), 1u);
+  EXPECT_EQ(Stat(*engine, "sqlite_cache_items"), 0u);
+  const std::uint64_t hits = Stat(*engine, "sqlite_cache_hits");
+  EXPECT_EQ(Get(*engine, "k"), "v1");
+  EXPECT_EQ(Stat(*engine, "sqlite_cache_hits"), hits + 1);  // from memory, no reader
+}
+
 TEST_F(SqliteCacheTest, AFoldedRowMovesFromThePendingChangesToTheCache) {
   auto engine = Open(64 << 20, 0, Durability::kNormal, std::chrono::milliseconds(1));
   ASSERT_EQ(Set(*engine, "k", "v1"), StoreStatus::kStored);
-  EXPECT_EQ(Stat(*engine, "sqlite_cache_items"), 0u);  // pending, not cached
   EXPECT_EQ(Get(*engine, "k"), "v1");
   ASSERT_TRUE(WaitForFold(*engine));
   EXPECT_EQ(Stat(*engine, "sqlite_cache_items"), 1u);

@@ -78,7 +78,8 @@ TEST_P(SqliteGroupCommitTest, FullAcknowledgesAWriteOnlyAfterSyncingTheWal) {
   SqliteEngine& engine = **opened;
   std::uint64_t syncs = 0;
   for (int i = 0; i < kWrites; ++i) {
-    StoreRequest request{HashedKey("k" + std::to_string(i))};
+    const std::string key = "k" + std::to_string(i);  // HashedKey only views it
+    StoreRequest request{HashedKey(key)};
     request.value = "v";
     ASSERT_EQ(engine.Store(request).status, StoreStatus::kStored);
     const std::uint64_t now = std::stoull(Stats(engine)["sqlite_wal_syncs"]);
