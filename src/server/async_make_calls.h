@@ -61,7 +61,12 @@ class ResumeQueue {
       (first ? head_ : tail_->next_) = &entry;
       tail_ = &entry;
     }
-    if (first) asio::post(executor, [this] { Drain(); });
+    if (!first) return;
+    // Counted as work until the post has returned: otherwise the drain could run, the last
+    // call finish and the loop's owner destroy it while this thread is still inside the post
+    // (asio signals the loop after unlocking it).
+    auto work = asio::make_work_guard(executor);
+    asio::post(executor, [this] { Drain(); });
   }
 
  private:
