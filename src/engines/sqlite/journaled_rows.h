@@ -46,8 +46,7 @@ class JournaledRows {
   // key's change staged in this transaction or pending, newest first: true and its row (nullopt
   // for a deletion), or false when the table's row is key's row.
   bool FindChange(std::string_view key, std::optional<Row>* row) const;
-  // Whether this transaction changed key, and the keys it changed.
-  bool Staged(std::string_view key) const { return staged_.contains(key); }
+  // The keys this transaction changed.
   std::vector<std::string> StagedKeys() const;
   // Whether key has a change pending or staged: then its row in the table (what RowStore's
   // Window shows) is not its row.
