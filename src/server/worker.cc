@@ -1,5 +1,6 @@
 #include "server/worker.h"
 
+#include <pthread.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -49,6 +50,7 @@ void Worker::Start() {
   if (env_.async_calls_for) async_calls_ = env_.async_calls_for(io_);
   if (env_.idle_timeout > 0) asio::co_spawn(io_, SweepIdle(), asio::detached);
   thread_ = std::thread([this] { Run(); });
+  pthread_setname_np(thread_.native_handle(), "mnemod-worker");  // for top -H and perf
 }
 
 void Worker::Run() {

@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -280,10 +281,6 @@ TEST_F(MnemodSqlite, Sqlite3ShellReadsTheStoppedServersFile) {
   EXPECT_EQ(Shell(path_, "SELECT count(*) FROM journal"), "0\n");  // all folded in at the stop
 }
 
-// A pipeline that crosses between the worker (gets the cache or a reader answers) and the
-// offload pool (writes, multi-key gets, touches) in one read: every reply in request order,
-// every get seeing the write before it, and the counters exact (from the worker's and the
-// pool's runs of the same session).
 // The scheduling policy (field 41 of /proc/PID/task/TID/stat) of each thread of pid.
 std::vector<int> ThreadPolicies(pid_t pid) {
   std::vector<int> policies;
@@ -311,6 +308,32 @@ TEST_F(MnemodSqlite, ItsThreadsRunUnderBatchScheduling) {
   Result<Mnemod> memory = StartMnemod(dir_, {});
   ASSERT_TRUE(memory.ok()) << memory.error().message;
   for (int policy : ThreadPolicies(memory->process.pid())) EXPECT_EQ(policy, SCHED_OTHER);
+}
+
+// The names of the threads of pid (/proc/PID/task/TID/comm), sorted.
+std::vector<std::string> ThreadNames(pid_t pid) {
+  std::vector<std::string> names;
+  const std::string tasks = "/proc/" + std::to_string(pid) + "/task";
+  for (const auto& task : std::filesystem::directory_iterator(tasks)) {
+    std::ifstream file(task.path() / "comm");
+    std::string name;
+    std::getline(file, name);
+    names.push_back(name);
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+// Threads are named for what they do, so that top -H and perf tell them apart.
+TEST_F(MnemodSqlite, ItsThreadsAreNamedForTheirWork) {
+  Result<Mnemod> server = Start({"-t", "3"});
+  ASSERT_TRUE(server.ok()) << server.error().message;
+  const std::vector<std::string> names = ThreadNames(server->process.pid());
+  auto count = [&](std::string_view name) { return std::count(names.begin(), names.end(), name); };
+  EXPECT_EQ(count("mnemod-worker"), 3) << ::testing::PrintToString(names);
+  EXPECT_EQ(count("sqlite-writer"), 1) << ::testing::PrintToString(names);
+  EXPECT_EQ(count("sqlite-ckpt"), 1) << ::testing::PrintToString(names);
+  EXPECT_EQ(count("sqlite-reader"), 4) << ::testing::PrintToString(names);  // the default
 }
 
 // A database file gets a 64 MiB memory cache unless --cache-mb says otherwise: what was
@@ -345,6 +368,10 @@ TEST_F(MnemodSqlite, AFileHasAMemoryCacheByDefault) {
   }
 }
 
+// A pipeline that crosses between the worker (gets the cache or a reader answers) and the
+// offload pool (writes, multi-key gets, touches) in one read: every reply in request order,
+// every get seeing the write before it, and the counters exact (from the worker's and the
+// pool's runs of the same session).
 TEST_F(MnemodSqlite, PipelinedGetsAndWritesKeepOrderAcrossThreads) {
   for (const std::vector<std::string>& extra :
        {std::vector<std::string>{"--cache-mb", "0"}, std::vector<std::string>{"--cache-mb", "4"}}) {

@@ -297,7 +297,7 @@ TEST_F(SqliteAsyncCommitTest, ClosingCompletesEveryCallInFlightOnce) {
 TEST(TaskThreadsTest, RunsEveryPostedTaskBeforeItIsGone) {
   std::atomic<int> ran{0};
   {
-    sqlite::TaskThreads threads(2);
+    sqlite::TaskThreads threads(2, "test-tasks");
     for (int i = 0; i < 1000; ++i) threads.Post([&] { ran.fetch_add(1); });
   }
   EXPECT_EQ(ran.load(), 1000);

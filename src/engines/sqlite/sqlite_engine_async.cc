@@ -128,7 +128,8 @@ class SqliteEngine::LoopCalls final : public AsyncCalls {
 std::unique_ptr<AsyncCalls> SqliteEngine::ForLoop(asio::io_context& /*loop*/) {
   std::call_once(read_threads_started_, [this] {
     if (!readers_->empty()) {
-      read_threads_ = std::make_unique<sqlite::TaskThreads>(config().reader_connections);
+      read_threads_ =
+          std::make_unique<sqlite::TaskThreads>(config().reader_connections, "sqlite-reader");
     }
   });
   return std::make_unique<LoopCalls>(*this);

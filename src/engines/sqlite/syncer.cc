@@ -1,11 +1,15 @@
 #include "engines/sqlite/syncer.h"
 
+#include <pthread.h>
+
 #include <utility>
 
 namespace mnemo::sqlite {
 
 Syncer::Syncer(SyncFn sync, FinishFn finish)
-    : sync_(std::move(sync)), finish_(std::move(finish)), thread_([this] { Loop(); }) {}
+    : sync_(std::move(sync)), finish_(std::move(finish)), thread_([this] { Loop(); }) {
+  pthread_setname_np(thread_.native_handle(), "sqlite-sync");  // for top -H and perf
+}
 
 Syncer::~Syncer() {
   {

@@ -1,14 +1,19 @@
 #include "engines/sqlite/task_threads.h"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <utility>
 
 namespace mnemo::sqlite {
 
-TaskThreads::TaskThreads(int threads) {
+TaskThreads::TaskThreads(int threads, const char* name) {
   const int n = std::max(1, threads);
   threads_.reserve(static_cast<std::size_t>(n));
-  for (int i = 0; i < n; ++i) threads_.emplace_back([this] { Loop(); });
+  for (int i = 0; i < n; ++i) {
+    threads_.emplace_back([this] { Loop(); });
+    pthread_setname_np(threads_.back().native_handle(), name);
+  }
 }
 
 TaskThreads::~TaskThreads() {

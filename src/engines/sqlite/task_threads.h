@@ -19,7 +19,8 @@ namespace mnemo::sqlite {
 class TaskThreads {
  public:
   // Starts `threads` threads (at least one).
-  explicit TaskThreads(int threads);
+  // name: each thread's name (top -H, perf), at most 15 characters.
+  TaskThreads(int threads, const char* name);
   // Runs every task already posted, then joins the threads. REQUIRES: no Post() in progress
   // or to come.
   ~TaskThreads();

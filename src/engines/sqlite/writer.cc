@@ -1,6 +1,7 @@
 #include "engines/sqlite/writer.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
 #include <unistd.h>
 
@@ -78,7 +79,9 @@ Writer::Writer(SharedState& shared, std::unique_ptr<Db> db, std::unique_ptr<RowS
       next_fold_(Clock::now() + shared.config().access_fold_interval),
       next_journal_fold_(Clock::now() + shared.config().journal_fold_interval),
       syncer_(MakeSyncer()),
-      thread_([this] { Loop(); }) {}
+      thread_([this] { Loop(); }) {
+  pthread_setname_np(thread_.native_handle(), "sqlite-writer");  // for top -H and perf
+}
 
 std::unique_ptr<Syncer> Writer::MakeSyncer() {
   if (shared_.config().durability != Durability::kFull) return nullptr;
