@@ -328,8 +328,15 @@ std::vector<std::string> ThreadNames(pid_t pid) {
 TEST_F(MnemodSqlite, ItsThreadsAreNamedForTheirWork) {
   Result<Mnemod> server = Start({"-t", "3"});
   ASSERT_TRUE(server.ok()) << server.error().message;
-  const std::vector<std::string> names = ThreadNames(server->process.pid());
+  // The listening line comes before the workers start: wait for them.
+  std::vector<std::string> names;
   auto count = [&](std::string_view name) { return std::count(names.begin(), names.end(), name); };
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  for (;;) {
+    names = ThreadNames(server->process.pid());
+    if (count("mnemod-worker") >= 3 || std::chrono::steady_clock::now() > deadline) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   EXPECT_EQ(count("mnemod-worker"), 3) << ::testing::PrintToString(names);
   EXPECT_EQ(count("sqlite-writer"), 1) << ::testing::PrintToString(names);
   EXPECT_EQ(count("sqlite-ckpt"), 1) << ::testing::PrintToString(names);

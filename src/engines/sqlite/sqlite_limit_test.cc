@@ -28,6 +28,7 @@ class SqliteLimitTest : public ::testing::Test {
  protected:
   // How often the journal is folded into the table: the purges below are watched in the table.
   std::chrono::milliseconds journal_fold_{60'000};
+  std::size_t cache_mb_ = 0;
   // Items of this test's keys and values: 61 of them fit in the limit.
   const std::size_t item_bytes_ = MemcachedItemSize(Key(0).size(), kValueBytes);
   const std::size_t capacity_ = kLimit / item_bytes_;
@@ -39,6 +40,7 @@ class SqliteLimitTest : public ::testing::Test {
     config.evict = evict;
     config.purge_interval = purge;
     config.journal_fold_interval = journal_fold_;
+    config.cache_mb = cache_mb_;
     Result<std::unique_ptr<SqliteEngine>> engine = SqliteEngine::Open(clock_, config);
     EXPECT_TRUE(engine.ok()) << (engine.ok() ? "" : engine.error().message);
     return engine.ok() ? std::move(engine).value() : nullptr;
@@ -69,6 +71,52 @@ class SqliteLimitTest : public ::testing::Test {
   testing::ManualClock clock_;
   sqlite::testing::TempDir dir_;
 };
+
+// A store counts the size of the row it replaces wherever that row is found -- a pending
+// change, the memory cache or the table -- and when it has expired.
+TEST_F(SqliteLimitTest, AStoreCountsTheSizeOfTheRowItReplaces) {
+  cache_mb_ = 1;
+  const std::size_t key_bytes = Key(0).size();
+  auto expect_one_item_of = [&](Engine& engine, std::size_t value_bytes) {
+    EXPECT_EQ(Stat(engine, "curr_items"), 1u);
+    EXPECT_EQ(Stat(engine, "bytes"), MemcachedItemSize(key_bytes, value_bytes));
+  };
+  {
+    auto engine = Open(true, {}, 1 << 20);
+    ASSERT_EQ(Set(*engine, 0, 0, 10), StoreStatus::kStored);
+    ASSERT_EQ(Set(*engine, 0, 0, 500), StoreStatus::kStored);  // over a pending change
+    expect_one_item_of(*engine, 500);
+  }  // closing folds every change into the table
+  {
+    auto engine = Open(true, {}, 1 << 20);
+    ASSERT_EQ(Set(*engine, 0, 0, 2000), StoreStatus::kStored);  // over the table's row
+    expect_one_item_of(*engine, 2000);
+  }
+  {
+    auto engine = Open(true, {}, 1 << 20);
+    ASSERT_TRUE(Has(*engine, 0));  // read from the table into the memory cache
+    ASSERT_GT(Stat(*engine, "sqlite_cache_items"), 0u);
+    ASSERT_EQ(Set(*engine, 0, 0, 30), StoreStatus::kStored);  // over the cached row
+    expect_one_item_of(*engine, 30);
+    ASSERT_EQ(Set(*engine, 0, 1, 700), StoreStatus::kStored);
+    clock_.Advance(2);
+    ASSERT_EQ(Set(*engine, 0, 0, 40), StoreStatus::kStored);  // over an expired row
+    expect_one_item_of(*engine, 40);
+    // A live item makes add fail and leaves the count alone; append reads the old value.
+    const std::string key = Key(0);
+    const std::string more(60, 'm');
+    StoreRequest add{HashedKey(key)};
+    add.mode = StoreMode::kAdd;
+    add.value = more;
+    ASSERT_EQ(engine->Store(add).status, StoreStatus::kNotStored);
+    expect_one_item_of(*engine, 40);
+    StoreRequest append{HashedKey(key)};
+    append.mode = StoreMode::kAppend;
+    append.value = more;
+    ASSERT_EQ(engine->Store(append).status, StoreStatus::kStored);
+    expect_one_item_of(*engine, 100);
+  }
+}
 
 TEST_F(SqliteLimitTest, EvictsTheLeastRecentlyUsedItems) {
   ASSERT_EQ(capacity_, 61u);
