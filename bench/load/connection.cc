@@ -17,6 +17,7 @@
 #include "mnemo/protocol/ascii.h"
 #include "mnemo/protocol/binary.h"
 #include "mnemo/protocol/meta.h"
+#include "resp.h"
 
 namespace mnemo::bench {
 namespace {
@@ -158,6 +159,8 @@ void Connection::QueueGet(std::span<const std::uint64_t> ids, std::uint64_t now_
   pending.completion.start_ns = now_ns;
   if (workload_.protocol == Protocol::kMeta) {
     meta::EncodeGetRequest(workload_.keys.Render(ids.front(), key_buffer_.data()), {'v'}, out_);
+  } else if (workload_.protocol == Protocol::kResp) {
+    resp::AppendGet(workload_.keys.Render(ids.front(), key_buffer_.data()), out_);
   } else if (workload_.protocol == Protocol::kBinary) {
     binary::AppendKeyRequest({binary::Opcode::kGet},
                              workload_.keys.Render(ids.front(), key_buffer_.data()), out_);
@@ -187,6 +190,8 @@ void Connection::QueueSet(std::uint64_t id, std::uint64_t now_ns) {
   const std::string_view value(workload_.value_bytes.data(), workload_.sizes.SizeOf(id));
   if (workload_.protocol == Protocol::kMeta) {
     meta::EncodeSetRequest(key, value, std::span<const meta::Flag>(), out_);
+  } else if (workload_.protocol == Protocol::kResp) {
+    resp::AppendSet(key, value, out_);
   } else if (workload_.protocol == Protocol::kBinary) {
     binary::AppendStoreRequest({binary::Opcode::kSet}, key, value, 0, 0, out_);
   } else {
@@ -246,6 +251,9 @@ bool Connection::TakeReplies(std::vector<Completion>& done) {
       case Protocol::kAscii:
         ok = TakeAsciiReply(in, consumed, complete);
         break;
+      case Protocol::kResp:
+        ok = TakeRespReply(in, consumed, complete);
+        break;
     }
     if (!ok) return false;
     if (consumed == 0) break;  // incomplete
@@ -291,6 +299,23 @@ bool Connection::TakeMetaReply(std::string_view in, std::size_t& consumed, bool&
     c.error = reply.code != meta::ReplyCode::kVa && reply.code != meta::ReplyCode::kEn;
   } else {
     c.error = reply.code != meta::ReplyCode::kHd;
+  }
+  complete = true;
+  return true;
+}
+
+bool Connection::TakeRespReply(std::string_view in, std::size_t& consumed, bool& complete) {
+  resp::Reply reply;
+  const resp::ParseResult result = resp::ParseReply(in, reply);
+  if (result.status == resp::ParseStatus::kIncomplete) return true;
+  if (result.status != resp::ParseStatus::kOk) return false;
+  consumed = result.consumed;
+  Completion& c = pending_.front().completion;
+  if (c.kind == OpKind::kGet) {
+    c.hits = reply.kind == resp::ReplyKind::kBulk ? 1 : 0;
+    c.error = reply.kind != resp::ReplyKind::kBulk && reply.kind != resp::ReplyKind::kNil;
+  } else {
+    c.error = reply.kind != resp::ReplyKind::kSimple || reply.text != "OK";
   }
   complete = true;
   return true;

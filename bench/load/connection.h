@@ -95,6 +95,7 @@ class Connection {
   bool TakeAsciiReply(std::string_view in, std::size_t& consumed, bool& complete);
   bool TakeMetaReply(std::string_view in, std::size_t& consumed, bool& complete);
   bool TakeBinaryReply(std::string_view in, std::size_t& consumed, bool& complete);
+  bool TakeRespReply(std::string_view in, std::size_t& consumed, bool& complete);
   // One send()/recv() or their TLS forms: bytes moved, 0 for "try later", -1 broken/closed.
   long SendSome(const char* data, std::size_t size);
   long ReceiveSome(char* data, std::size_t size);

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # ctest mnemo_bench_live: mnemo-bench against this build's mnemod over every transport it has
-# (TCP, TLS, unix socket) and every protocol, closed and open loop, each a fixed number of
-# requests whose count and error total are checked in the JSON; then its failures: nothing
-# listening, TLS against a plain listener, a bad command line. No timing is asserted.
+# (TCP, TLS, unix socket) and every protocol, closed and open loop, and in its RESP mode
+# against Redis, each a fixed number of requests whose count and error total are checked in the
+# JSON; then its failures: nothing listening, TLS against a plain listener, a bad command line.
+# No timing is asserted.
 #
 #   BUILD=build bench/load/mnemo_bench_live_test.sh
 set -euo pipefail
@@ -93,6 +94,16 @@ done
 expect_run "tls open loop, multiget" -s "127.0.0.1:$TLS" --tls --multiget 16 -c 4 --rate 5000
 expect_run "zipf, sets only" -s "127.0.0.1:$PLAIN" --distribution zipf --ratio 0:1 -c 2
 expect_run "hit ratio replay" -s "127.0.0.1:$PLAIN" --mode hitratio --protocol binary --depth 8
+
+# RESP against Redis (scripts/install-deps installs it), on a unix socket: no port to pick.
+redis-server --port 0 --unixsocket "$SCRATCH/redis.sock" --save '' --appendonly no \
+  --dir "$SCRATCH" >"$SCRATCH/redis.log" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 1 200); do [ -S "$SCRATCH/redis.sock" ] && break; sleep 0.05; done
+[ -S "$SCRATCH/redis.sock" ] || fail "redis-server did not start: $(cat "$SCRATCH/redis.log")"
+expect_run "redis resp" --unix "$SCRATCH/redis.sock" --protocol resp -c 4 --depth 4 --prefill \
+  --value-size 100:9,20000:1
+expect_run "redis resp, open loop" --unix "$SCRATCH/redis.sock" --protocol resp -c 4 --rate 20000
 
 # A port the OS just handed out and nobody listens on.
 closed_port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0))

@@ -88,8 +88,8 @@ void AddRunOptions(CLI::App& app, BenchOptions& o, TextFlags& text) {
   app.add_option("--mode", text.mode, "load | hitratio")
       ->check(CLI::IsMember({"load", "hitratio"}))
       ->option_text("MODE=load");
-  app.add_option("--protocol", text.protocol, "ascii | meta | binary")
-      ->check(CLI::IsMember({"ascii", "meta", "binary"}))
+  app.add_option("--protocol", text.protocol, "ascii | meta | binary | resp (Redis)")
+      ->check(CLI::IsMember({"ascii", "meta", "binary", "resp"}))
       ->option_text("PROTOCOL=ascii");
   app.add_option("-t,--threads", o.threads, "load threads")
       ->check(CLI::Range(1, 256))
@@ -151,6 +151,7 @@ void AddWorkloadOptions(CLI::App& app, BenchOptions& o, TextFlags& text) {
 
 Protocol ProtocolNamed(const std::string& name) {
   if (name == "meta") return Protocol::kMeta;
+  if (name == "resp") return Protocol::kResp;
   return name == "binary" ? Protocol::kBinary : Protocol::kAscii;
 }
 

@@ -20,7 +20,8 @@
 namespace mnemo::bench {
 
 enum class Mode : std::uint8_t { kLoad, kHitRatio };
-enum class Protocol : std::uint8_t { kAscii, kMeta, kBinary };
+// kResp: Redis's protocol (GET and SET), to put the same load on Redis (resp.h).
+enum class Protocol : std::uint8_t { kAscii, kMeta, kBinary, kResp };
 enum class Distribution : std::uint8_t { kUniform, kZipf, kSequential };
 
 // One entry of a value-size distribution: `size` bytes for `weight` parts of the keys.

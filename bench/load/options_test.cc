@@ -46,6 +46,18 @@ TEST(BenchOptionsTest, OpenLoopBinaryAndTls) {
   EXPECT_FALSE(o.progress);
 }
 
+TEST(BenchOptionsTest, RespPutsTheSameLoadOnRedisButWithoutMultiget) {
+  BenchOptions o;
+  ASSERT_FALSE(
+      Parse({"-s", "127.0.0.1:6379", "--protocol", "resp", "--ratio", "1:9"}, o).has_value());
+  EXPECT_EQ(o.protocol, Protocol::kResp);
+  EXPECT_EQ(o.get_ratio, 1u);
+  EXPECT_EQ(o.set_ratio, 9u);
+  EXPECT_TRUE(
+      Parse({"-s", "127.0.0.1:6379", "--protocol", "resp", "--multiget", "4"}, o).has_value());
+  EXPECT_TRUE(Parse({"-s", "127.0.0.1:6379", "--protocol", "redis"}, o).has_value());
+}
+
 TEST(BenchOptionsTest, ValueSizesFixedRangeAndWeighted) {
   BenchOptions o;
   ASSERT_FALSE(Parse({"--value-size", "10-1000"}, o).has_value());

@@ -13,6 +13,8 @@ const char* ProtocolName(Protocol p) {
       return "meta";
     case Protocol::kBinary:
       return "binary";
+    case Protocol::kResp:
+      return "resp";
   }
   return "?";
 }
