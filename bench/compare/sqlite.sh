@@ -2,10 +2,11 @@
 # The persistent engine against the durable caches users compare it with: set-heavy (1 get : 9
 # sets) and get-heavy (9 gets : 1 set) loads from mnemo-bench against mnemod's memory engine,
 # mnemod --engine sqlite with --durability normal (its default 64 MiB memory cache, and with
-# --cache-mb 0) and full, and memcached; and Redis
-# (appendonly, appendfsync everysec and always) with redis-benchmark -t set,get, which cannot
-# speak memcached: its SET run stands for the set-heavy load and its GET run for the get-heavy
-# one. Same value size (100 B), 100,000 keys, 50 connections, no pipelining (depth / -P 1) for
+# --cache-mb 0) and full, memcached, and Redis (appendonly, appendfsync everysec and always)
+# through mnemo-bench --protocol resp: the same loads from the same client. For reference, Redis
+# also under its own redis-benchmark -t set,get (SET for set-heavy, GET for get-heavy), which
+# drives it differently (docs/BENCHMARKS.md, section 5).
+# Same value size (100 B), 100,000 keys, 50 connections, no pipelining (depth / -P 1) for
 # every server; servers pinned to core SERVER_CPU, the client to CLIENT_CPU. One run per
 # server and load, a fresh server (and database or AOF file) for each.
 #
@@ -27,12 +28,15 @@ REDIS_BENCHMARK="${REDIS_BENCHMARK:-/usr/bin/redis-benchmark}"
 DB_DIR="$WORK/sqlite-bench"
 COMMON=(--connections 50 --depth 1 --key-count 100000 --value-size 100)
 
-# mnemo-bench against the server on SERVER_PORT: prints ops/s of one load (RATIO = GETS:SETS).
+# run_load RATIO [PORT [FLAGS...]]: mnemo-bench against the server on PORT (SERVER_PORT by
+# default), with FLAGS (e.g. --protocol resp): prints ops/s of one load (RATIO = GETS:SETS).
 run_load() {
-  local ratio="$1" out
-  taskset -c "$CLIENT_CPU" "$MNEMO_BENCH" -s "127.0.0.1:$SERVER_PORT" "${COMMON[@]}" \
+  local ratio="$1" port="${2:-$SERVER_PORT}" out
+  shift
+  if [ $# -gt 0 ]; then shift; fi
+  taskset -c "$CLIENT_CPU" "$MNEMO_BENCH" -s "127.0.0.1:$port" "${COMMON[@]}" "$@" \
     --ratio "$ratio" --prefill --requests 1 --json >/dev/null
-  out="$(taskset -c "$CLIENT_CPU" "$MNEMO_BENCH" -s "127.0.0.1:$SERVER_PORT" "${COMMON[@]}" \
+  out="$(taskset -c "$CLIENT_CPU" "$MNEMO_BENCH" -s "127.0.0.1:$port" "${COMMON[@]}" "$@" \
     --ratio "$ratio" --duration "$SECONDS_PER_RUN" --json)"
   printf '%.0f' "$(json_field "$out" ops_per_sec)"
 }
@@ -53,25 +57,45 @@ memcached_row() {
   printf '| %s | %s | %s |\n' "$name" "$sets" "$gets"
 }
 
-# One table row for Redis with appendfsync POLICY.
-redis_row() {
-  local policy="$1" port csv sets gets
+# Starts a fresh Redis with appendfsync POLICY, pinned like the others; sets REDIS_PORT.
+start_redis() {
+  local policy="$1"
   rm -rf "$DB_DIR" && mkdir -p "$DB_DIR"
-  port="$(free_port)"
-  taskset -c "$SERVER_CPU" "$REDIS_SERVER" --bind 127.0.0.1 --port "$port" --save '' \
+  REDIS_PORT="$(free_port)"
+  taskset -c "$SERVER_CPU" "$REDIS_SERVER" --bind 127.0.0.1 --port "$REDIS_PORT" --save '' \
     --appendonly yes --appendfsync "$policy" --dir "$DB_DIR" --daemonize no \
     >"$WORK/redis.log" 2>&1 &
   SERVER_PID=$!
   STARTED_PIDS+=("$SERVER_PID")
-  wait_for_port "$port"
+  wait_for_port "$REDIS_PORT"
+}
+
+# One table row for Redis with appendfsync POLICY under mnemo-bench's loads.
+redis_row() {
+  local policy="$1" sets gets
+  start_redis "$policy"
+  sets="$(run_load 1:9 "$REDIS_PORT" --protocol resp)"
+  stop_server "$SERVER_PID"
+  start_redis "$policy"
+  gets="$(run_load 9:1 "$REDIS_PORT" --protocol resp)"
+  stop_server "$SERVER_PID"
+  echo "redis $policy: set-heavy $sets, get-heavy $gets ops/s" >&2
+  printf '| Redis, appendfsync %s | %s | %s |\n' "$policy" "$sets" "$gets"
+}
+
+# One table row for Redis with appendfsync POLICY under redis-benchmark.
+redis_benchmark_row() {
+  local policy="$1" port csv sets gets
+  start_redis "$policy"
+  port="$REDIS_PORT"
   csv="$(taskset -c "$CLIENT_CPU" "$REDIS_BENCHMARK" -h 127.0.0.1 -p "$port" -t set,get \
     -d 100 -c 50 -P 1 -r 100000 -n "$REDIS_REQUESTS" --csv)"
   stop_server "$SERVER_PID"
   sets="$(printf '%s\n' "$csv" | awk -F'"' '$2 == "SET" { printf "%.0f", $4 }')"
   gets="$(printf '%s\n' "$csv" | awk -F'"' '$2 == "GET" { printf "%.0f", $4 }')"
-  echo "redis $policy: SET $sets, GET $gets requests/s" >&2
-  printf '| Redis, appendfsync %s (redis-benchmark SET / GET) | %s | %s |\n' "$policy" "$sets" \
-    "$gets"
+  echo "redis $policy, redis-benchmark: SET $sets, GET $gets requests/s" >&2
+  printf '| Redis, appendfsync %s, under redis-benchmark (SET / GET) | %s | %s |\n' "$policy" \
+    "$sets" "$gets"
 }
 
 echo "| server | set-heavy ops/s (1 get : 9 sets) | get-heavy ops/s (9 gets : 1 set) |"
@@ -86,4 +110,6 @@ memcached_row "mnemod, sqlite, durability full" mnemod -m 1024 -t 2 \
 memcached_row "memcached 1.6.18" memcached -m 1024 -t 2
 redis_row everysec
 redis_row always
+redis_benchmark_row everysec
+redis_benchmark_row always
 rm -rf "$DB_DIR"
