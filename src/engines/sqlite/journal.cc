@@ -127,16 +127,25 @@ bool PendingRows::Contains(std::string_view key) const {
 void PendingRows::Publish(std::string_view key, std::optional<Row> row, std::int64_t journal_id) {
   Shard& shard = shards_.For(key);
   const std::size_t size = Size(key, row);
+  const bool deadline = HasDeadline(row);
   std::lock_guard lock(shard.mu);
   auto it = shard.entries.find(key);
   if (it == shard.entries.end()) {
     shard.entries.emplace(std::string(key), Entry{std::move(row), journal_id});
     size_.fetch_add(1, std::memory_order_relaxed);
     bytes_.fetch_add(size, std::memory_order_relaxed);
+    if (deadline) with_deadline_.fetch_add(1, std::memory_order_relaxed);
     return;
   }
   bytes_.fetch_sub(Size(key, it->second.row), std::memory_order_relaxed);
   bytes_.fetch_add(size, std::memory_order_relaxed);
+  if (HasDeadline(it->second.row) != deadline) {
+    if (deadline) {
+      with_deadline_.fetch_add(1, std::memory_order_relaxed);
+    } else {
+      with_deadline_.fetch_sub(1, std::memory_order_relaxed);
+    }
+  }
   it->second = Entry{std::move(row), journal_id};
 }
 
@@ -171,6 +180,7 @@ void PendingRows::Forget(std::string_view key, std::int64_t journal_id) {
   if (it == shard.entries.end() || it->second.journal_id != journal_id) return;
   bytes_.fetch_sub(Size(key, it->second.row), std::memory_order_relaxed);
   size_.fetch_sub(1, std::memory_order_relaxed);
+  if (HasDeadline(it->second.row)) with_deadline_.fetch_sub(1, std::memory_order_relaxed);
   shard.entries.erase(it);
 }
 

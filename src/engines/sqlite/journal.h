@@ -13,6 +13,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -51,8 +52,24 @@ class PendingRows {
   bool Get(std::string_view key, std::optional<Row>* row, std::int64_t* journal_id) const;
   // Drops key's change once folded, unless a later change (journal row) replaced it meanwhile.
   void Forget(std::string_view key, std::int64_t journal_id);
+  // The keys whose pending row (not a deletion) satisfies `pred`, looked at in place: no row
+  // is copied. For finding the dead ones without a lookup per key.
+  template <class Pred>
+  std::vector<std::string> KeysWhere(Pred pred) const {
+    std::vector<std::string> keys;
+    for (std::size_t i = 0; i < Shards::size(); ++i) {
+      const Shard& shard = shards_.at(i);
+      std::lock_guard lock(shard.mu);
+      for (const auto& [key, entry] : shard.entries) {
+        if (entry.row && pred(*entry.row)) keys.push_back(key);
+      }
+    }
+    return keys;
+  }
 
   std::size_t size() const { return size_.load(std::memory_order_relaxed); }
+  // How many pending rows have a deadline: when none, none has expired.
+  std::size_t with_deadline() const { return with_deadline_.load(std::memory_order_relaxed); }
   // Memory held, in bytes (see Size).
   std::size_t bytes() const { return bytes_.load(std::memory_order_relaxed); }
 
@@ -67,10 +84,12 @@ class PendingRows {
   static std::size_t Size(std::string_view key, const std::optional<Row>& row) {
     return key.size() + (row ? row->value.size() : 0) + 160;
   }
+  static bool HasDeadline(const std::optional<Row>& row) { return row && row->deadline != 0; }
 
   Shards shards_;
   std::atomic<std::size_t> size_{0};
   std::atomic<std::size_t> bytes_{0};
+  std::atomic<std::size_t> with_deadline_{0};
 };
 
 }  // namespace mnemo::sqlite

@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
+#include <vector>
 
 namespace mnemo::sqlite {
 namespace {
@@ -104,6 +106,38 @@ TEST(JournalTest, PendingRowsKeepTheLastChangeUntilFoldedAndCountTheirBytes) {
   EXPECT_FALSE(pending.Find("k", &row));
   EXPECT_EQ(pending.size(), 0u);
   EXPECT_EQ(pending.bytes(), 0u);
+}
+
+// Stats looks for dead pending rows only when one can be: it counts the rows with a deadline,
+// and finds rows by a predicate in place.
+TEST(JournalTest, PendingRowsCountTheirDeadlinesAndFindRowsInPlace) {
+  PendingRows pending;
+  Row expiring;
+  expiring.deadline = 100;
+  Row lasting;
+  lasting.seq = 7;
+  pending.Publish("a", expiring, 1);
+  pending.Publish("b", lasting, 1);
+  pending.Publish("c", std::nullopt, 1);
+  EXPECT_EQ(pending.with_deadline(), 1u);
+  pending.Publish("b", expiring, 2);  // replaced by a row with a deadline
+  EXPECT_EQ(pending.with_deadline(), 2u);
+  pending.Publish("a", lasting, 2);  // and the other way
+  EXPECT_EQ(pending.with_deadline(), 1u);
+  pending.Publish("b", expiring, 3);  // deadline to deadline
+  EXPECT_EQ(pending.with_deadline(), 1u);
+  std::vector<std::string> keys =
+      pending.KeysWhere([](const Row& row) { return row.deadline != 0 || row.seq == 7; });
+  std::sort(keys.begin(), keys.end());
+  EXPECT_EQ(keys, (std::vector<std::string>{"a", "b"}));  // a deletion has no row to test
+  // Folded as of journal row 2, while the change of row 3 is pending: kept.
+  pending.Forget("b", 2);
+  EXPECT_EQ(pending.with_deadline(), 1u);
+  pending.Forget("b", 3);
+  EXPECT_EQ(pending.with_deadline(), 0u);
+  pending.Publish("a", expiring, 4);
+  pending.Forget("a", 4);
+  EXPECT_EQ(pending.with_deadline(), 0u);
 }
 
 }  // namespace

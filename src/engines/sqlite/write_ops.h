@@ -133,6 +133,7 @@ class WriteOps {
   void RestartFlushScan() {
     flush_scan_.pending = true;
     flush_scan_.after.clear();
+    flushed_pending_ = true;
   }
   // Deletes the flushed rows among the next rows of the flush scan.
   Result<void> PurgeFlushed(int rows);
@@ -174,6 +175,9 @@ class WriteOps {
   StoredState saved_;                 // the values the meta table holds
   std::vector<std::string> changed_;  // keys this transaction changed, with a cache only
   FlushScan flush_scan_;
+  // Whether pending rows may have been flushed since Sweep last looked at them all: rows
+  // stored after a flush get a larger seq, so only a flush_all makes pending rows flushed.
+  bool flushed_pending_ = false;
   Hand evict_hand_;
   // The least recently used rows the eviction hand has seen, oldest first (kEvictPool at most).
   std::vector<Candidate> evict_pool_;

@@ -213,15 +213,18 @@ Result<TableStats> WriteOps::Sweep(bool oldest_access) {
     if (!more.ok()) return more.error();
     if (!*more) break;
   }
-  // The purges see the table's rows only; the dead among the pending ones go too.
+  // The purges see the table's rows only; the dead among the pending ones go too. Only an
+  // expiry or a flush_all makes one dead: with neither, no pending row is looked at.
   const std::int64_t now = shared_.Now();
-  for (const std::string& key : shared_.pending.KeysUpTo(INT64_MAX)) {
-    Result<std::optional<Row>> row = rows_.Find(key);
-    if (!row.ok()) return row.error();
-    if (!*row || Check(flush_, **row, now) == Liveness::kLive) continue;
-    Result<std::optional<Removed>> erased = rows_.EraseKey(key);
-    if (!erased.ok()) return erased.error();
-    if (*erased) CountRemoved({**erased});
+  if (flushed_pending_ || shared_.pending.with_deadline() > 0) {
+    const std::vector<std::string> dead = shared_.pending.KeysWhere(
+        [&](const Row& row) { return Check(flush_, row, now) != Liveness::kLive; });
+    for (const std::string& key : dead) {
+      Result<std::optional<Removed>> erased = rows_.EraseKey(key);
+      if (!erased.ok()) return erased.error();
+      if (*erased) CountRemoved({**erased});
+    }
+    flushed_pending_ = false;
   }
   TableStats stats;
   stats.totals = totals_;
