@@ -6,6 +6,8 @@
 #include <string>
 
 #include "engines/sqlite/engine_state.h"
+#include "engines/sqlite/reader_pool.h"
+#include "engines/sqlite/row_store.h"
 #include "engines/sqlite/sqlite_engine.h"
 #include "engines/sqlite/write_ops.h"
 #include "engines/sqlite/writer.h"
@@ -124,11 +126,21 @@ bool SqliteEngine::Stats(std::string_view group, StatSink sink) {
   }
   if (!group.empty() && group != "items" && group != "slabs") return false;
   TableStats table;
+  // The oldest access reads the whole table (no index has it): on a reader connection, after
+  // the sweep has committed, so that writes do not wait for it. An in-memory database has
+  // no readers: the writer reads it.
+  const bool oldest_on_reader = group == "items" && !readers_->empty();
   writer_->Run([&](sqlite::WriteOps& ops) {
-    Result<TableStats> swept = ops.Sweep(/*oldest_access=*/group == "items");
+    Result<TableStats> swept = ops.Sweep(/*oldest_access=*/group == "items" && !oldest_on_reader);
     if (swept.ok()) table = *swept;
     return swept.ok();
   });
+  if (oldest_on_reader) {
+    readers_->Run([&](sqlite::RowStore& rows) {
+      Result<std::int64_t> oldest = rows.OldestAccess();
+      if (oldest.ok()) table.oldest_access = *oldest;
+    });
+  }
   const Counters& counters = shared_->counters;
   if (group.empty()) {
     GeneralStats(table, *shared_, sink);

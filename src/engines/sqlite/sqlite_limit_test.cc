@@ -118,6 +118,36 @@ TEST_F(SqliteLimitTest, AStoreCountsTheSizeOfTheRowItReplaces) {
   }
 }
 
+// `stats items` reports the age of the least recently used item in the table, read by a
+// reader connection for a file (the writer for an in-memory database).
+TEST_F(SqliteLimitTest, ItemsAgeIsThatOfTheOldestAccessInTheTable) {
+  journal_fold_ = std::chrono::milliseconds(1);
+  for (const bool in_memory : {false, true}) {
+    SqliteEngineConfig config = sqlite::testing::ConformanceConfig(
+        in_memory ? std::string(":memory:") : dir_.File(std::string("age.db")));
+    config.journal_fold_interval = journal_fold_;
+    Result<std::unique_ptr<SqliteEngine>> opened = SqliteEngine::Open(clock_, config);
+    ASSERT_TRUE(opened.ok()) << opened.error().message;
+    Engine& engine = **opened;
+    const std::int64_t start = clock_.Now();
+    ASSERT_EQ(Set(engine, 1), StoreStatus::kStored);
+    clock_.Advance(30);
+    ASSERT_EQ(Set(engine, 2), StoreStatus::kStored);
+    // The age is the table's: wait for the writes to be folded into it.
+    for (int i = 0; i < 2000 && Stat(engine, "sqlite_journal_items") > 0; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    ASSERT_EQ(Stat(engine, "sqlite_journal_items"), 0u) << in_memory;
+    clock_.Advance(5);
+    std::map<std::string, std::string> items;
+    engine.Stats("items", [&](std::string_view n, std::string_view v) {
+      items[std::string(n)] = std::string(v);
+    });
+    EXPECT_EQ(items["items:1:number"], "2") << in_memory;
+    EXPECT_EQ(items["items:1:age"], std::to_string(clock_.Now() - start)) << in_memory;
+  }
+}
+
 TEST_F(SqliteLimitTest, EvictsTheLeastRecentlyUsedItems) {
   ASSERT_EQ(capacity_, 61u);
   auto engine = Open(true);
