@@ -108,6 +108,33 @@ TEST(JournalTest, PendingRowsKeepTheLastChangeUntilFoldedAndCountTheirBytes) {
   EXPECT_EQ(pending.bytes(), 0u);
 }
 
+// A fold round takes its keys in the table's order (bytes compared as unsigned, a prefix first):
+// keys alike in their first 16 bytes, of different lengths, with zero and high bytes.
+TEST(JournalTest, KeysUpToAreInByteOrder) {
+  PendingRows pending;
+  std::vector<std::string> keys = {"b",
+                                   "a",
+                                   "ab",
+                                   "abcdefghijklmnop",
+                                   "abcdefgh",
+                                   "abcdefghi",
+                                   "\xff",
+                                   "\x80z",
+                                   "\x7f",
+                                   "key:0000002",
+                                   "key:0000010",
+                                   "key:0000001",
+                                   "abcdefghijklmnopq",
+                                   "abcdefghijklmnopa"};
+  keys.push_back(std::string("ab\0", 3));
+  for (int i = 0; i < 300; ++i) keys.push_back("k" + std::to_string(i * 7919 % 1000));
+  for (const std::string& key : keys) pending.Publish(key, Row{}, 1);
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  EXPECT_EQ(pending.KeysUpTo(1), keys);
+  EXPECT_TRUE(pending.KeysUpTo(0).empty());
+}
+
 // Stats looks for dead pending rows only when one can be: it counts the rows with a deadline,
 // and finds rows by a predicate in place.
 TEST(JournalTest, PendingRowsCountTheirDeadlinesAndFindRowsInPlace) {
