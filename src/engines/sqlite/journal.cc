@@ -184,9 +184,19 @@ void PendingRows::Publish(std::string_view key, std::optional<Row> row, std::int
 }
 
 std::vector<std::string> PendingRows::KeysUpTo(std::int64_t journal_id) const {
+  FoldKeys parts;
+  for (std::size_t i = 0; i < kShards; ++i) parts.Add(ShardKeysUpTo(i, journal_id));
   std::vector<std::string> keys;
-  for (std::size_t i = 0; i < Shards::size(); ++i) {
-    const Shard& shard = shards_.at(i);
+  keys.reserve(size());
+  while (!parts.empty()) keys.push_back(parts.Take());
+  return keys;
+}
+
+std::vector<std::string> PendingRows::ShardKeysUpTo(std::size_t shard_index,
+                                                    std::int64_t journal_id) const {
+  std::vector<std::string> keys;
+  {
+    const Shard& shard = shards_.at(shard_index);
     std::lock_guard lock(shard.mu);
     for (const auto& [key, entry] : shard.entries) {
       if (entry.journal_id <= journal_id) keys.push_back(key);
@@ -215,6 +225,40 @@ void PendingRows::Forget(std::string_view key, std::int64_t journal_id) {
   size_.fetch_sub(1, std::memory_order_relaxed);
   if (HasDeadline(it->second.row)) with_deadline_.fetch_sub(1, std::memory_order_relaxed);
   shard.entries.erase(it);
+}
+
+void FoldKeys::Clear() {
+  parts_.clear();
+  heap_.clear();
+}
+
+bool FoldKeys::Later(std::size_t a, std::size_t b) const {
+  return parts_[b].keys[parts_[b].next] < parts_[a].keys[parts_[a].next];
+}
+
+void FoldKeys::Add(std::vector<std::string> sorted) {
+  if (sorted.empty()) {
+    parts_.push_back(Part{});  // counted among the parts all the same
+    return;
+  }
+  parts_.push_back(Part{std::move(sorted), 0});
+  heap_.push_back(parts_.size() - 1);
+  std::push_heap(heap_.begin(), heap_.end(),
+                 [this](std::size_t a, std::size_t b) { return Later(a, b); });
+}
+
+std::string FoldKeys::Take() {
+  const auto later = [this](std::size_t a, std::size_t b) { return Later(a, b); };
+  std::pop_heap(heap_.begin(), heap_.end(), later);
+  Part& part = parts_[heap_.back()];
+  std::string key = std::move(part.keys[part.next++]);
+  if (part.next == part.keys.size()) {
+    heap_.pop_back();
+    std::vector<std::string>().swap(part.keys);
+  } else {
+    std::push_heap(heap_.begin(), heap_.end(), later);
+  }
+  return key;
 }
 
 }  // namespace mnemo::sqlite

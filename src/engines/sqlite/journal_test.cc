@@ -135,6 +135,20 @@ TEST(JournalTest, KeysUpToAreInByteOrder) {
   EXPECT_TRUE(pending.KeysUpTo(0).empty());
 }
 
+TEST(JournalTest, FoldKeysMergeSortedPartsAndCountEmptyOnes) {
+  FoldKeys keys;
+  keys.Add({"b", "d"});
+  keys.Add({});
+  keys.Add({"a", "c", "e"});
+  EXPECT_EQ(keys.parts(), 3u);
+  std::vector<std::string> taken;
+  while (!keys.empty()) taken.push_back(keys.Take());
+  EXPECT_EQ(taken, (std::vector<std::string>{"a", "b", "c", "d", "e"}));
+  keys.Clear();
+  EXPECT_EQ(keys.parts(), 0u);
+  EXPECT_TRUE(keys.empty());
+}
+
 // Stats looks for dead pending rows only when one can be: it counts the rows with a deadline,
 // and finds rows by a predicate in place.
 TEST(JournalTest, PendingRowsCountTheirDeadlinesAndFindRowsInPlace) {

@@ -309,14 +309,19 @@ Result<bool> WriteOps::FoldJournal(std::size_t limit) {
   if (!FoldRoundUnderway()) {
     fold_upto_ = rows_.committed_journal_id();
     if (fold_upto_ == 0) return true;  // nothing committed was journaled
-    fold_keys_ = shared_.pending.KeysUpTo(fold_upto_);
-    fold_next_ = 0;
+    fold_keys_.Clear();
     round_started_bytes_ = rows_.appended_bytes();
+  }
+  // The round's keys, one shard of the pending changes per step (all at once to fold
+  // everything). A change published meanwhile is in a later journal row: not this round's.
+  while (fold_keys_.parts() < PendingRows::kShards) {
+    fold_keys_.Add(shared_.pending.ShardKeysUpTo(fold_keys_.parts(), fold_upto_));
+    if (!everything) return false;
   }
   const std::int64_t now = shared_.Now();
   RowStore& table = rows_.table();
-  for (; fold_next_ < fold_keys_.size() && limit > 0; ++fold_next_, --limit) {
-    const std::string& key = fold_keys_[fold_next_];
+  for (; !fold_keys_.empty() && limit > 0; --limit) {
+    std::string key = fold_keys_.Take();
     std::optional<Row> row;
     std::int64_t journal_id = 0;
     if (!shared_.pending.Get(key, &row, &journal_id)) continue;
@@ -334,9 +339,9 @@ Result<bool> WriteOps::FoldJournal(std::size_t limit) {
       if (!erased.ok()) folded = erased.error();
     }
     if (!folded.ok()) return folded.error();
-    folded_.push_back(Folded{key, journal_id, std::move(row)});
+    folded_.push_back(Folded{std::move(key), journal_id, std::move(row)});
   }
-  if (fold_next_ < fold_keys_.size() || limit == 0) return false;
+  if (!fold_keys_.empty() || limit == 0) return false;
   // Every change held in journal rows up to fold_upto_ is in the table now (or a later change
   // of its key is pending, in a later journal row): they go, oldest first, a bounded number
   // of rows per step (deleting a minute's journal at once stalled writes for seconds).
@@ -350,8 +355,7 @@ Result<bool> WriteOps::FoldJournal(std::size_t limit) {
 }
 
 void WriteOps::EndFoldRound() {
-  fold_keys_.clear();
-  fold_next_ = 0;
+  fold_keys_.Clear();
   fold_upto_ = 0;
 }
 

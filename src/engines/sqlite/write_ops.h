@@ -82,7 +82,7 @@ class WriteOps {
   bool JournalDirty() const;
   // Bytes of records journaled since the last fold round started.
   std::uint64_t JournalBytesSinceRound() const;
-  bool FoldRoundUnderway() const { return !fold_keys_.empty() || fold_upto_ != 0; }
+  bool FoldRoundUnderway() const { return fold_upto_ != 0; }
 
   TxnState Save() const;
   void Restore(const TxnState& state);
@@ -181,10 +181,9 @@ class WriteOps {
   Hand evict_hand_;
   // The least recently used rows the eviction hand has seen, oldest first (kEvictPool at most).
   std::vector<Candidate> evict_pool_;
-  // The fold round under way: the keys it folds, in order, the next one, and the last journal
-  // row it covers (0 = no round).
-  std::vector<std::string> fold_keys_;
-  std::size_t fold_next_ = 0;
+  // The fold round under way: the keys it has still to fold, and the last journal row it covers
+  // (0 = no round).
+  FoldKeys fold_keys_;
   std::int64_t fold_upto_ = 0;
   // Changes this transaction folded in, with their journal row, to cache and forget after the
   // commit.
