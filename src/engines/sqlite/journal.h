@@ -71,6 +71,9 @@ class PendingRows {
     return keys;
   }
 
+  // The earliest last access among the pending rows; INT64_MAX when there is none.
+  std::int64_t OldestAccess() const;
+
   std::size_t size() const { return size_.load(std::memory_order_relaxed); }
   // How many pending rows have a deadline: when none, none has expired.
   std::size_t with_deadline() const { return with_deadline_.load(std::memory_order_relaxed); }

@@ -82,7 +82,8 @@ Result<std::unique_ptr<RowStore>> RowStore::Prepare(Db& db) {
       {&Statements::count,
        "SELECT count(*), coalesce(sum(length(key)), 0), coalesce(sum(length(value)), 0), "
        "coalesce(sum(flags != 0), 0) FROM items"},
-      {&Statements::oldest_access, "SELECT min(last_access) FROM items"},
+      {&Statements::oldest_access,
+       "SELECT coalesce(min(last_access), 9223372036854775807) FROM items"},
       {&Statements::put_meta, "INSERT OR REPLACE INTO meta(name, value) VALUES (?1, ?2)"},
   };
   auto statements = std::make_unique<Statements>();

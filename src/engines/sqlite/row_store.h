@@ -96,7 +96,7 @@ class RowStore {
   Result<void> Absorb(std::string_view key, std::int64_t seq, std::int64_t last_access,
                       bool fetched);
   Result<Totals> Count();
-  // The oldest last access of any row; 0 for an empty table. Reads the whole table.
+  // The oldest last access of any row; INT64_MAX for an empty table. Reads the whole table.
   Result<std::int64_t> OldestAccess();
   Result<void> PutMeta(std::string_view name, std::int64_t value);
 

@@ -68,7 +68,8 @@ void ItemStats(const TableStats& table, const Counters& c, std::int64_t now, Sta
   field("number_cold", 0);
   field("age_hot", 0);
   field("age_warm", 0);
-  field("age", static_cast<std::uint64_t>(std::max<std::int64_t>(0, now - table.oldest_access)));
+  const std::int64_t oldest = table.oldest_access == INT64_MAX ? now : table.oldest_access;
+  field("age", static_cast<std::uint64_t>(std::max<std::int64_t>(0, now - oldest)));
   field("mem_requested", table.totals.bytes);
   field("evicted", Read(c.evictions));
   field("evicted_nonzero", 0);
@@ -138,7 +139,7 @@ bool SqliteEngine::Stats(std::string_view group, StatSink sink) {
   if (oldest_on_reader) {
     readers_->Run([&](sqlite::RowStore& rows) {
       Result<std::int64_t> oldest = rows.OldestAccess();
-      if (oldest.ok()) table.oldest_access = *oldest;
+      if (oldest.ok()) table.oldest_access = std::min(*oldest, shared_->pending.OldestAccess());
     });
   }
   const Counters& counters = shared_->counters;

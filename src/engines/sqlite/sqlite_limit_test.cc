@@ -148,6 +148,28 @@ TEST_F(SqliteLimitTest, ItemsAgeIsThatOfTheOldestAccessInTheTable) {
   }
 }
 
+// Before any fold every item is a pending change, and the table is empty: the age is theirs
+// (it was the time since 1970).
+TEST_F(SqliteLimitTest, ItemsAgeCountsPendingRows) {
+  for (const bool in_memory : {false, true}) {
+    SqliteEngineConfig config = sqlite::testing::ConformanceConfig(
+        in_memory ? std::string(":memory:") : dir_.File(std::string("pending-age.db")));
+    config.journal_fold_interval = std::chrono::minutes(10);
+    Result<std::unique_ptr<SqliteEngine>> opened = SqliteEngine::Open(clock_, config);
+    ASSERT_TRUE(opened.ok()) << opened.error().message;
+    Engine& engine = **opened;
+    ASSERT_EQ(Set(engine, 1), StoreStatus::kStored);
+    clock_.Advance(7);
+    ASSERT_EQ(Stat(engine, "sqlite_journal_items"), 1u) << in_memory;
+    std::map<std::string, std::string> items;
+    engine.Stats("items", [&](std::string_view n, std::string_view v) {
+      items[std::string(n)] = std::string(v);
+    });
+    EXPECT_EQ(items["items:1:number"], "1") << in_memory;
+    EXPECT_EQ(items["items:1:age"], "7") << in_memory;
+  }
+}
+
 TEST_F(SqliteLimitTest, EvictsTheLeastRecentlyUsedItems) {
   ASSERT_EQ(capacity_, 61u);
   auto engine = Open(true);

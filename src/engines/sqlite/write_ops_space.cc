@@ -1,6 +1,7 @@
 // WriteOps: the size limit, eviction, purging of dead rows and folding in recorded accesses.
 // Every loop here works in bounded batches so that one request never holds the writer long.
 #include <algorithm>
+#include <iterator>
 
 #include "engines/sqlite/write_ops.h"
 #include "mnemo/item_rules.h"
@@ -213,25 +214,32 @@ Result<TableStats> WriteOps::Sweep(bool oldest_access) {
     if (!more.ok()) return more.error();
     if (!*more) break;
   }
-  // The purges see the table's rows only; the dead among the pending ones go too. Only an
-  // expiry or a flush_all makes one dead: with neither, no pending row is looked at.
+  // The purges see the table's rows only; the dead among the pending ones go too, and among
+  // this transaction's own changes (not pending yet). Only an expiry or a flush_all makes a
+  // pending row dead: with neither, none is looked at.
   const std::int64_t now = shared_.Now();
+  const auto dead = [&](const Row& row) { return Check(flush_, row, now) != Liveness::kLive; };
+  std::vector<std::string> candidates = rows_.StagedKeys();
   if (flushed_pending_ || shared_.pending.with_deadline() > 0) {
-    const std::vector<std::string> dead = shared_.pending.KeysWhere(
-        [&](const Row& row) { return Check(flush_, row, now) != Liveness::kLive; });
-    for (const std::string& key : dead) {
-      Result<std::optional<Removed>> erased = rows_.EraseKey(key);
-      if (!erased.ok()) return erased.error();
-      if (*erased) CountRemoved({**erased});
-    }
+    std::vector<std::string> pending = shared_.pending.KeysWhere(dead);
+    candidates.insert(candidates.end(), std::make_move_iterator(pending.begin()),
+                      std::make_move_iterator(pending.end()));
     flushed_pending_ = false;
+  }
+  for (const std::string& key : candidates) {
+    // The key's row now: a change staged since may have replaced its pending one.
+    std::optional<Row> row;
+    if (!rows_.FindChange(key, &row) || !row || !dead(*row)) continue;
+    Result<std::optional<Removed>> erased = rows_.EraseKey(key);
+    if (!erased.ok()) return erased.error();
+    if (*erased) CountRemoved({**erased});
   }
   TableStats stats;
   stats.totals = totals_;
   if (oldest_access) {
     Result<std::int64_t> oldest = rows_.table().OldestAccess();
     if (!oldest.ok()) return oldest.error();
-    stats.oldest_access = *oldest;
+    stats.oldest_access = std::min(*oldest, shared_.pending.OldestAccess());
   }
   Result<std::int64_t> pages = rows_.db().QueryInt("PRAGMA page_count");
   Result<std::int64_t> page_size = rows_.db().QueryInt("PRAGMA page_size");
