@@ -229,13 +229,8 @@ void PendingRows::Forget(std::string_view key, std::int64_t journal_id) {
 
 std::int64_t PendingRows::OldestAccess() const {
   std::int64_t oldest = INT64_MAX;
-  for (std::size_t i = 0; i < kShards; ++i) {
-    const Shard& shard = shards_.at(i);
-    std::lock_guard lock(shard.mu);
-    for (const auto& [key, entry] : shard.entries) {
-      if (entry.row) oldest = std::min(oldest, entry.row->last_access);
-    }
-  }
+  ForEachRow(
+      [&](const std::string&, const Row& row) { oldest = std::min(oldest, row.last_access); });
   return oldest;
 }
 

@@ -61,13 +61,9 @@ class PendingRows {
   template <class Pred>
   std::vector<std::string> KeysWhere(Pred pred) const {
     std::vector<std::string> keys;
-    for (std::size_t i = 0; i < Shards::size(); ++i) {
-      const Shard& shard = shards_.at(i);
-      std::lock_guard lock(shard.mu);
-      for (const auto& [key, entry] : shard.entries) {
-        if (entry.row && pred(*entry.row)) keys.push_back(key);
-      }
-    }
+    ForEachRow([&](const std::string& key, const Row& row) {
+      if (pred(row)) keys.push_back(key);
+    });
     return keys;
   }
 
@@ -92,6 +88,17 @@ class PendingRows {
     return key.size() + (row ? row->value.size() : 0) + 160;
   }
   static bool HasDeadline(const std::optional<Row>& row) { return row && row->deadline != 0; }
+  // Calls visit(key, row) for every pending row (not a deletion), each shard under its lock.
+  template <class Visit>
+  void ForEachRow(Visit visit) const {
+    for (std::size_t i = 0; i < kShards; ++i) {
+      const Shard& shard = shards_.at(i);
+      std::lock_guard lock(shard.mu);
+      for (const auto& [key, entry] : shard.entries) {
+        if (entry.row) visit(key, *entry.row);
+      }
+    }
+  }
 
   Shards shards_;
   std::atomic<std::size_t> size_{0};

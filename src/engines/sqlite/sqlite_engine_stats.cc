@@ -139,8 +139,12 @@ bool SqliteEngine::Stats(std::string_view group, StatSink sink) {
   if (oldest_on_reader) {
     readers_->Run([&](sqlite::RowStore& rows) {
       Result<std::int64_t> oldest = rows.OldestAccess();
-      if (oldest.ok()) table.oldest_access = std::min(*oldest, shared_->pending.OldestAccess());
+      if (oldest.ok()) table.oldest_access = *oldest;
     });
+  }
+  // The pending rows are items too; read in memory, off the writer.
+  if (group == "items") {
+    table.oldest_access = std::min(table.oldest_access, shared_->pending.OldestAccess());
   }
   const Counters& counters = shared_->counters;
   if (group.empty()) {

@@ -29,7 +29,7 @@ namespace mnemo::sqlite {
 // What Stats reports about the table, measured after a sweep of dead rows.
 struct TableStats {
   Totals totals;
-  // Of the table's and the pending rows; INT64_MAX when there are none or it was not measured.
+  // Of the table's rows; INT64_MAX when there are none or it was not measured.
   std::int64_t oldest_access = INT64_MAX;
   std::int64_t file_bytes = 0;     // page_count * page_size
 };

@@ -239,7 +239,7 @@ Result<TableStats> WriteOps::Sweep(bool oldest_access) {
   if (oldest_access) {
     Result<std::int64_t> oldest = rows_.table().OldestAccess();
     if (!oldest.ok()) return oldest.error();
-    stats.oldest_access = std::min(*oldest, shared_.pending.OldestAccess());
+    stats.oldest_access = *oldest;
   }
   Result<std::int64_t> pages = rows_.db().QueryInt("PRAGMA page_count");
   Result<std::int64_t> page_size = rows_.db().QueryInt("PRAGMA page_size");
